@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make site` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DATA ?= ../shared/data
+
+.PHONY: site test lint golden eval bench serve clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+site: $(VENV)/.installed
+	$(PY) -m digest build --content content --output public
+
+test: $(VENV)/.installed-test
+	$(PY) -m pytest
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check digest tests
+	$(VENV)/bin/ruff format --check digest tests
+	$(VENV)/bin/mypy
+
+golden: $(VENV)/.installed-test
+	$(PY) -m pytest tests/golden --update-golden
+
+clean:
+	rm -rf public .digest-cache

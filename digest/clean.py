@@ -1,0 +1,225 @@
+"""Text normalisation and page-chrome detection, pure.
+
+Wire copy saved from news sites carries the site's furniture along with the story:
+mastheads, taglines, "Related Articles", newsletter boxes, player timestamps, close
+buttons and lists of other stories' headlines. No library recognises these in plain
+text (extraction libraries work on HTML trees), so the rules here are written by hand
+and kept general: they look at the shape of a line, never at a particular site.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+# Characters XML 1.0 forbids, and other invisible controls that never belong in text.
+_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff\u200b\u2060\ud800-\udfff]"
+)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+# A line that is one of these, whole, is furniture wherever it stands.
+CHROME_LINES: frozenset[str] = frozenset(
+    {
+        "advertisement",
+        "skip advertisement",
+        "story continues below advertisement",
+        "close",
+        "×",
+        "x",
+        "share",
+        "share this",
+        "share this article",
+        "share on facebook",
+        "share on twitter",
+        "listen to this article",
+        "play",
+        "pause",
+        "read more",
+        "continue reading",
+        "click here",
+        "sign up",
+        "subscribe",
+        "image caption",
+        "image source",
+        "getty images",
+        "media playback is unsupported on your device",
+        "copy link",
+        "print",
+        "email",
+        "comments",
+        "back to top",
+    }
+)
+
+# A line that is one of these opens a box of links or an offer: when what follows is
+# list-like (short lines without final punctuation), the box runs to the end.
+SECTION_LABELS: frozenset[str] = frozenset(
+    {
+        "related",
+        "related articles",
+        "related stories",
+        "related content",
+        "related topics",
+        "more stories",
+        "more from",
+        "more on this story",
+        "more news",
+        "most read",
+        "most popular",
+        "most viewed",
+        "popular",
+        "trending",
+        "trending now",
+        "recommended",
+        "recommended for you",
+        "read next",
+        "up next",
+        "you may also like",
+        "you might also like",
+        "latest news",
+        "latest stories",
+        "top stories",
+        "newsletter",
+        "newsletters",
+        "sign up for our newsletter",
+        "subscribe to our newsletter",
+        "follow us",
+        "topics",
+        "tags",
+    }
+)
+
+_TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2})?$")
+_FINAL_PUNCTUATION = tuple(".!?:;,\"'”’)…]")
+
+
+def normalize_text(text: str) -> str:
+    """Unicode NFC, illegal characters removed, runs of spaces folded, line ends kept.
+
+    >>> normalize_text("Caf\\u0065\\u0301  reopens\\x00\\r\\n")
+    'Café reopens\\n'
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = _ILLEGAL.sub("", text)
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def squash(text: str) -> str:
+    """All whitespace folded to single spaces, trimmed.
+
+    >>> squash("  two\\n lines ")
+    'two lines'
+    """
+    return " ".join(text.split())
+
+
+def strip_close_glyph(line: str) -> str:
+    """Drop a close button's glyph glued to the start of a line.
+
+    >>> strip_close_glyph("×Moscow, Kyiv call for talks")
+    'Moscow, Kyiv call for talks'
+    """
+    return line[1:].lstrip() if line.startswith(("×", "✕", "✖")) and len(line) > 1 else line
+
+
+def _key(line: str) -> str:
+    return squash(line).strip(" :|-–—»›>").casefold()
+
+
+def is_chrome_line(line: str) -> bool:
+    """True for a line that is site furniture on its own: labels, timestamps, glyphs.
+
+    >>> [is_chrome_line(x) for x in ["0:00", "Close", "×", "Advertisement", "Frontline Tension"]]
+    [True, True, True, True, False]
+    """
+    key = _key(line)
+    return not key or key in CHROME_LINES or bool(_TIMESTAMP.match(key))
+
+
+def is_section_label(line: str) -> bool:
+    """True for a label that opens a box of links: "Related Articles", "Newsletter"...
+
+    >>> is_section_label("Related Articles"), is_section_label("Related: the talks")
+    (True, False)
+    """
+    return _key(line) in SECTION_LABELS
+
+
+def ends_sentence(line: str) -> bool:
+    """True when a line ends the way prose does (a full stop, a quote, a bracket...).
+
+    >>> ends_sentence('He said "no."'), ends_sentence("Frontline Tension")
+    (True, False)
+    """
+    return line.rstrip().endswith(_FINAL_PUNCTUATION)
+
+
+def is_headline_like(line: str, max_words: int = 25) -> bool:
+    """A short line without final punctuation: a headline, a subhead, a link text.
+
+    >>> is_headline_like("Bitcoin Reaches New Milestone of $116,000")
+    True
+    """
+    words = line.split()
+    return 0 < len(words) <= max_words and not ends_sentence(line)
+
+
+def is_list_like(lines: Sequence[str]) -> bool:
+    """True when most lines read as link texts or furniture rather than prose.
+
+    >>> is_list_like(["0:00", "Close", "Bitcoin Hits $116,000", "EU Delays Tariffs"])
+    True
+    """
+    if not lines:
+        return True
+    shortish = sum(1 for x in lines if is_chrome_line(x) or is_headline_like(x) or len(x.split()) <= 14)
+    return shortish / len(lines) >= 0.6
+
+
+def cut_trailing_chrome(lines: Sequence[str]) -> tuple[str, ...]:
+    """Drop page furniture after the story: a link box and everything list-like after it.
+
+    The first section label (see SECTION_LABELS) whose remainder is list-like ends the
+    story; trailing furniture lines and a trailing run of three or more headline-like
+    lines go too.
+
+    >>> cut_trailing_chrome(["Body text here.", "Related Articles", "Other story", "0:00"])
+    ('Body text here.',)
+    """
+    items = list(lines)
+    for i, line in enumerate(items):
+        if i > 0 and is_section_label(line) and is_list_like(items[i + 1 :]):
+            items = items[:i]
+            break
+    while items and (is_chrome_line(items[-1]) or is_section_label(items[-1])):
+        items.pop()
+    run = 0
+    while run < len(items) and is_headline_like(items[-1 - run], 20):
+        run += 1
+    if run >= 3 and run < len(items):
+        items = items[: len(items) - run]
+    return tuple(items)
+
+
+def word_set(text: str) -> frozenset[str]:
+    """Lower-cased word tokens, for rough similarity of short texts.
+
+    >>> sorted(word_set("The talks, the TALKS!"))
+    ['talks', 'the']
+    """
+    return frozenset(re.findall(r"\w+", text.casefold()))
+
+
+def similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the word sets of two short texts, from 0 to 1.
+
+    >>> round(similarity("Putin pressed for talks", "Putin pressed for more talks"), 2)
+    0.8
+    """
+    wa, wb = word_set(a), word_set(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / len(wa | wb)

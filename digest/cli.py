@@ -1,0 +1,183 @@
+"""The command line: the only place that prints, reads the clock and sets exit codes.
+
+Exit codes: 0 built, 1 built with problems under --strict or nothing to build,
+2 bad usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+import digest
+from digest.build import NothingToBuild, StrictFailure, build
+from digest.config import Config, load_config
+from digest.errors import ConfigError, DigestError
+from digest.load import LoadSettings, load_bytes
+from digest.model import BuildReport, Problem
+from digest.summarize import lead_summary, with_sentences
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def build_time(environ: dict[str, str] | os._Environ[str] = os.environ) -> datetime:
+    """The build's clock: SOURCE_DATE_EPOCH when set (reproducible builds), else now.
+
+    >>> build_time({"SOURCE_DATE_EPOCH": "1752451200"}).isoformat()
+    '2025-07-14T00:00:00+00:00'
+    """
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ConfigError("SOURCE_DATE_EPOCH", [f"expected whole seconds since 1970, found {epoch!r}"]) from None
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Build a news digest site, with feeds, from a folder of articles.",
+        epilog="examples:\n  digest build\n  digest build --content news --output site --strict\n"
+        "  digest inspect content/story.txt --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"digest {digest.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = commands.add_parser(
+        "build",
+        help="build the site and its feeds",
+        description="Build the site: read the content folder, fold copies, summarize, write the output folder.",
+        epilog="examples:\n  digest build\n  digest build --content news --output site\n"
+        "  SOURCE_DATE_EPOCH=1752451200 digest build --strict",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    b.add_argument("--content", metavar="DIR", help="folder of articles (default: from digest.toml, else content/)")
+    b.add_argument("--output", metavar="DIR", help="folder to write the site into (default: from digest.toml, else public/)")
+    b.add_argument("--config", metavar="FILE", help="configuration file (default: digest.toml if present)")
+    b.add_argument("--strict", action="store_true", help="treat any problem with a file as fatal: exit 1, write nothing")
+    b.add_argument("--report", metavar="FILE", help="write every merge of two articles, with its scores, as JSON")
+
+    i = commands.add_parser(
+        "inspect",
+        help="show what digest reads in files",
+        description="Show what the loader and summarizer make of each file, without building.",
+        epilog="examples:\n  digest inspect content/000.txt\n  digest inspect content/*.md --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("files", nargs="+", metavar="FILE")
+    i.add_argument("--json", action="store_true", help="one JSON object per line")
+    i.add_argument("--config", metavar="FILE", help="configuration file (default: digest.toml if present)")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = Path(args.config) if args.config else (Path("digest.toml") if Path("digest.toml").is_file() else None)
+    overrides: dict[str, Any] = {}
+    for key in ("content", "output"):
+        value = getattr(args, key, None)
+        if value:
+            overrides[key] = str(Path(value).absolute())
+    return load_config(path, overrides)
+
+
+def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
+    for problem in problems:
+        print(f"problem: {problem}", file=out)
+
+
+def _summary_line(report: BuildReport, seconds: float) -> str:
+    return (
+        f"{report.articles:,} articles → {report.stories:,} stories ({report.copies_folded:,} copies folded), "
+        f"{len(report.problems):,} problems, {report.files:,} files in {seconds:.1f} s"
+    )
+
+
+def _build(args: argparse.Namespace) -> int:
+    config = _config(args)
+    started = time.perf_counter()
+    try:
+        report = build(config, build_time(), strict=args.strict)
+    except StrictFailure as exc:
+        _print_problems(exc.problems, sys.stderr)
+        print(f"digest: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except NothingToBuild as exc:
+        print(f"digest: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    _print_problems(report.problems, sys.stderr)
+    if args.report:
+        merges = [
+            {"a": m.a, "b": m.b, "containment_a_in_b": round(m.containment_ab, 4),
+             "containment_b_in_a": round(m.containment_ba, 4), "threshold": m.threshold}
+            for m in report.merges
+        ]
+        Path(args.report).write_text(json.dumps({"merges": merges}, indent=2) + "\n", encoding="utf-8")
+    print(_summary_line(report, time.perf_counter() - started))
+    return EXIT_OK
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    config = _config(args)
+    settings = LoadSettings(timezone=ZoneInfo(config.timezone))
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            print(f"digest: {name}: could not read the file: {exc.strerror}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        loaded = load_bytes(data, Path(name).name, settings)
+        if loaded.problems:
+            for problem in loaded.problems:
+                print(f"digest: {name}: {problem.message}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+        for article in loaded.articles:
+            article = with_sentences(article)
+            record = {
+                "path": name,
+                "outlet": article.outlet,
+                "title": article.title,
+                "dek": article.dek,
+                "published": article.published.isoformat() if article.published else None,
+                "url": article.url,
+                "tags": list(article.tags),
+                "body": list(article.paragraphs),
+                "summary": list(lead_summary(article, config.summary_sentences, config.summary_max_words)),
+            }
+            if args.json:
+                print(json.dumps(record, ensure_ascii=False))
+            else:
+                print(f"{name}\n  outlet:    {record['outlet'] or '(unknown)'}\n  title:     {record['title']}")
+                print(f"  published: {record['published'] or '(no date)'}\n  paragraphs: {len(record['body'])}")
+                for sentence in record["summary"]:
+                    print(f"  summary:   {sentence}")
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        return _inspect(args)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            print(f"digest: configuration: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    except DigestError as exc:
+        print(f"digest: {exc}", file=sys.stderr)
+        return EXIT_USAGE

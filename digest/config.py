@@ -1,0 +1,189 @@
+"""The site's configuration: a declared schema, read from ``digest.toml``.
+
+Every field carries its documentation, its type and its check. ``load_config`` collects
+every error in the file and raises once with all of them; unknown keys are refused, so a
+typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from digest.errors import ConfigError
+
+Check = Callable[[Any], str | None]
+
+
+def _doc(text: str, check: Check | None = None) -> dict[str, Any]:
+    return {"doc": text, "check": check}
+
+
+def _int_between(low: int, high: int) -> Check:
+    def check(value: Any) -> str | None:
+        if not low <= value <= high:
+            return f"expected a whole number from {low} to {high}, found {value}"
+        return None
+
+    return check
+
+
+def _float_between(low: float, high: float) -> Check:
+    def check(value: Any) -> str | None:
+        if not low <= value <= high:
+            return f"expected a number from {low} to {high}, found {value}"
+        return None
+
+    return check
+
+
+def _absolute_url(value: Any) -> str | None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return f"expected an absolute http(s) URL such as 'https://news.example.org/', found {value!r}"
+    return None
+
+
+def _timezone(value: Any) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return f"expected an IANA time zone such as 'Europe/London', found {value!r}"
+    return None
+
+
+def _non_empty(value: Any) -> str | None:
+    return None if value.strip() else "expected a non-empty string, found an empty one"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything a build needs to know besides the content itself."""
+
+    title: str = field(default="Digest", metadata=_doc("The site's name, shown on every page and in the feeds.", _non_empty))
+    description: str = field(
+        default="Each story once, with every outlet that carried it.",
+        metadata=_doc("One line about the site, used in feeds and the front page's meta description."),
+    )
+    base_url: str = field(
+        default="http://localhost:8000/",
+        metadata=_doc("The absolute URL the site is served from; story and feed links start with it.", _absolute_url),
+    )
+    language: str = field(default="en", metadata=_doc("The site's language as a BCP 47 tag, e.g. 'en' or 'en-GB'.", _non_empty))
+    timezone: str = field(
+        default="UTC",
+        metadata=_doc("IANA time zone for dates given without one, and for dates shown on pages.", _timezone),
+    )
+    content: str = field(default="content", metadata=_doc("The folder of articles, relative to the configuration file.", _non_empty))
+    output: str = field(default="public", metadata=_doc("The folder the site is written to, relative to the configuration file.", _non_empty))
+    summary_sentences: int = field(
+        default=3, metadata=_doc("How many lead sentences make a story's summary.", _int_between(1, 10))
+    )
+    summary_max_words: int = field(
+        default=120,
+        metadata=_doc("The most words a summary may have; whole sentences are dropped to fit.", _int_between(10, 400)),
+    )
+    fold_threshold: float = field(
+        default=0.5,
+        metadata=_doc(
+            "How much of the smaller text (share of its 5-word shingles) must lie inside the larger "
+            "for two articles to be one story.",
+            _float_between(0.05, 1.0),
+        ),
+    )
+    feed_items: int = field(default=50, metadata=_doc("How many of the newest stories the feeds carry.", _int_between(1, 10000)))
+    front_page_stories: int = field(
+        default=30, metadata=_doc("How many stories the front page lists.", _int_between(1, 10000))
+    )
+    root: Path = field(default=Path("."), metadata=_doc("(not a key) the folder paths are relative to"))
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / self.content
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.output
+
+    @property
+    def site_url(self) -> str:
+        """The base URL, always ending in a slash."""
+        return self.base_url if self.base_url.endswith("/") else self.base_url + "/"
+
+
+CONFIG_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Config) if f.name != "root")
+
+
+def config_reference() -> tuple[tuple[str, str, Any, str], ...]:
+    """Every key with its type, default and documentation, for the docs.
+
+    >>> config_reference()[0][:3]
+    ('title', 'str', 'Digest')
+    """
+    return tuple(
+        (f.name, str(f.type), f.default, f.metadata["doc"]) for f in fields(Config) if f.name != "root"
+    )
+
+
+_TYPES: Mapping[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (float, int)}
+
+
+def parse_config(data: Mapping[str, Any], source: str = "digest.toml", root: Path = Path(".")) -> Config:
+    """Check a mapping of settings and make a Config, or raise ConfigError with every error.
+
+    >>> parse_config({"title": "Morning Brief"}).title
+    'Morning Brief'
+    >>> parse_config({"titel": "x", "summary_sentences": 0})
+    Traceback (most recent call last):
+    ...
+    digest.errors.ConfigError: digest.toml: summary_sentences: expected a whole number from 1 to 10, found 0
+    digest.toml: titel: unknown key; expected one of title, description, ...
+    """
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+    known = {f.name: f for f in fields(Config) if f.name != "root"}
+    for name, f in known.items():
+        if name not in data:
+            continue
+        value = data[name]
+        expected = _TYPES[str(f.type)]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            errors.append(f"{name}: expected {str(f.type)}, found {type(value).__name__} {value!r}")
+            continue
+        check: Check | None = f.metadata["check"]
+        message = check(value) if check else None
+        if message:
+            errors.append(f"{name}: {message}")
+            continue
+        values[name] = float(value) if str(f.type) == "float" else value
+    for name in sorted(set(data) - set(known)):
+        errors.append(f"{name}: unknown key; expected one of {', '.join(CONFIG_KEYS)}")
+    if errors:
+        raise ConfigError(source, errors)
+    return replace(Config(root=root), **values)
+
+
+def load_config(path: Path | None, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Read ``path`` (TOML), apply command-line ``overrides``, check everything at once.
+
+    With ``path`` None the defaults are used, relative to the working folder.
+    """
+    data: dict[str, Any] = {}
+    root = Path(".")
+    source = "defaults"
+    if path is not None:
+        source = str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(source, ["file not found"]) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(source, [f"expected valid TOML: {exc}"]) from None
+        root = path.parent
+    data.update(overrides or {})
+    return parse_config(data, source, root)

@@ -1,0 +1,170 @@
+"""RSS 2.0 and Atom 1.0 through feedgen, JSON Feed 1.1, stories.json, sitemap and robots.
+
+Every value a feed carries is set explicitly: feedgen would otherwise stamp the current
+time into ``updated`` and ``lastBuildDate``, its own version into ``generator``, and
+prepend entries, and the same input would not give the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from feedgen.feed import FeedGenerator
+from markupsafe import escape
+
+import digest
+from digest.config import Config
+from digest.model import Story
+
+
+def _feed_updated(stories: Sequence[Story], now: datetime) -> datetime:
+    return max((s.updated for s in stories), default=now)
+
+
+def _story_url(config: Config, story: Story) -> str:
+    return f"{config.site_url}{story.path}/"
+
+
+def _content_html(story: Story) -> str:
+    """A feed item's body: the summary, then every source, as HTML."""
+    parts = [f"<p>{escape(' '.join(story.summary))}</p>", "<ul>"]
+    for article in story.articles:
+        outlet = escape(article.outlet or "Unknown outlet")
+        title = escape(article.title)
+        item = f'<a href="{escape(article.url)}">{title}</a>' if article.url else f"<cite>{title}</cite>"
+        parts.append(f"<li>{outlet}: {item}</li>")
+    parts.append("</ul>")
+    return "".join(parts)
+
+
+def _generator(config: Config, stories: Sequence[Story], now: datetime) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(config.site_url)
+    fg.title(config.title)
+    fg.subtitle(config.description)
+    fg.author({"name": config.title})
+    fg.language(config.language)
+    fg.generator("digest", digest.__version__, "https://example.org/digest")
+    updated = _feed_updated(stories, now)
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    return fg
+
+
+def _add_entries(fg: FeedGenerator, config: Config, stories: Sequence[Story]) -> None:
+    for story in stories[: config.feed_items]:
+        url = _story_url(config, story)
+        fe = fg.add_entry(order="append")
+        fe.id(url)
+        fe.guid(url, permalink=True)
+        fe.title(story.title)
+        fe.link(href=url)
+        fe.published(story.published)
+        fe.updated(story.updated)
+        for tag in story.tags:
+            fe.category(term=tag)
+        fe.summary(" ".join(story.summary))
+        fe.content(_content_html(story), type="html")
+
+
+def rss(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
+    """The RSS 2.0 feed of the newest stories.
+
+    The channel's ``<link>`` is whichever link feedgen was given last, so the
+    self link goes first and the site's home page last.
+    """
+    fg = _generator(config, stories, now)
+    fg.link(href=config.site_url + "rss.xml", rel="self")
+    fg.link(href=config.site_url, rel="alternate")
+    _add_entries(fg, config, stories)
+    # RSS descriptions are the summary only; the content goes to content:encoded.
+    return bytes(fg.rss_str(pretty=True))
+
+
+def atom(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
+    """The Atom 1.0 feed of the newest stories."""
+    fg = _generator(config, stories, now)
+    fg.link(href=config.site_url, rel="alternate")
+    fg.link(href=config.site_url + "atom.xml", rel="self")
+    _add_entries(fg, config, stories)
+    return bytes(fg.atom_str(pretty=True))
+
+
+def _dump(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def json_feed(config: Config, stories: Sequence[Story]) -> bytes:
+    """The JSON Feed 1.1 of the newest stories."""
+    items = [
+        {
+            "id": _story_url(config, s),
+            "url": _story_url(config, s),
+            "title": s.title,
+            "summary": " ".join(s.summary),
+            "content_html": _content_html(s),
+            "date_published": s.published.isoformat(),
+            "date_modified": s.updated.isoformat(),
+            "tags": list(s.tags),
+        }
+        for s in stories[: config.feed_items]
+    ]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": config.title,
+        "home_page_url": config.site_url,
+        "feed_url": config.site_url + "feed.json",
+        "description": config.description,
+        "language": config.language,
+        "authors": [{"name": config.title}],
+        "items": items,
+    }
+    return _dump(feed)
+
+
+def stories_json(config: Config, stories: Sequence[Story]) -> bytes:
+    """Every story of the build with its sources, as DESIGN.md specifies."""
+    return _dump(
+        [
+            {
+                "id": s.id,
+                "url": _story_url(config, s),
+                "title": s.title,
+                "summary": list(s.summary),
+                "published": s.published.isoformat(),
+                "updated": s.updated.isoformat(),
+                "tags": list(s.tags),
+                "sources": [
+                    {
+                        "outlet": a.outlet,
+                        "title": a.title,
+                        "url": a.url,
+                        "path": a.path,
+                        "published": a.published.isoformat() if a.published else None,
+                    }
+                    for a in s.articles
+                ],
+            }
+            for s in stories
+        ]
+    )
+
+
+def sitemap(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
+    """sitemap.xml: the front page and every story page, with their last change."""
+    rows = [(config.site_url, _feed_updated(stories, now))]
+    rows += [(_story_url(config, s), s.updated) for s in stories]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, when in rows:
+        lines.append(f"  <url><loc>{xml_escape(url)}</loc><lastmod>{when.isoformat()}</lastmod></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(config: Config) -> bytes:
+    """robots.txt: everything may be crawled; the sitemap is named."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n".encode()

@@ -1,0 +1,165 @@
+"""Plain-text wire copy: a story as a news site printed it, page furniture and all.
+
+The shape this reads (see ``content/000_*.txt``)::
+
+    London Daily                       masthead: a short line before the headline
+    Focus on the big picture.          tagline: dropped
+    Monday, Jul 14, 2025               date line: the published date
+    Russia, Ukraine Call For Talks     headline: the line printed twice, else the first
+    Russia, Ukraine Call For Talks
+    After separate calls with ...      standfirst: an opening paragraph the body repeats
+    Ukraine and Russia called ...      body paragraphs
+    Frontline Tension                  subhead: a short line without final punctuation
+    ...
+    Newsletter / Related Articles      furniture: cut, with the list of headlines after it
+    0:00 / Close / ×
+
+No parser exists for this (it is not a format, only a habit of copy-and-paste), so the
+rules are hand-written and look only at the shape of lines, never at a particular site.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import UTC
+from html import escape
+from pathlib import PurePosixPath
+
+from digest.clean import (
+    cut_trailing_chrome,
+    ends_sentence,
+    is_chrome_line,
+    is_headline_like,
+    normalize_text,
+    similarity,
+    squash,
+    strip_close_glyph,
+)
+from digest.dates import parse_date_line
+from digest.load import LoadSettings, article_id
+from digest.model import Article, Block
+from digest.sanitize import plain_text
+
+_MAX_SUBHEAD_WORDS = 10
+_MAX_MASTHEAD_WORDS = 6
+
+
+def parse_wire_text(source: str, rel_path: str, settings: LoadSettings) -> Article:
+    """Read one plain-text article: headline, outlet, date, standfirst, subheads, body.
+
+    >>> lede = "Heavy rain fell across the north on Monday, closing roads."
+    >>> a = parse_wire_text(f"Daily Post\\n\\nJuly 1, 2025\\n\\nRain Falls\\n\\n{lede}", "x.txt", LoadSettings())
+    >>> a.outlet, a.title, a.published.date().isoformat(), len(a.paragraphs)
+    ('Daily Post', 'Rain Falls', '2025-07-01', 1)
+    """
+    lines = [strip_close_glyph(line) for line in normalize_text(source).split("\n")]
+    items = [p for p in cut_trailing_chrome(_paragraphs(lines)) if not is_chrome_line(p)]
+    header, headline, rest = _split_header(items)
+
+    published = None
+    masthead = ""
+    for line in header:
+        when = parse_date_line(line, settings.timezone)
+        if when is not None:
+            published = published or when
+        elif not masthead and _is_masthead(line):
+            masthead = line
+    while rest and (when := parse_date_line(rest[0], settings.timezone)) is not None:
+        published = published or when
+        rest = rest[1:]
+
+    dek = ""
+    if len(rest) > 2 and any(similarity(rest[0], later) >= 0.6 for later in rest[1:4]):
+        dek, rest = rest[0], rest[1:]
+
+    return Article(
+        id=article_id(rel_path),
+        path=rel_path,
+        outlet=masthead or _outlet_from_folder(rel_path),
+        title=plain_text(headline),
+        dek=dek,
+        published=published,
+        blocks=_blocks(rest),
+    )
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Non-empty lines as paragraphs; hard-wrapped text (every line short) is re-joined."""
+    filled = [line for line in lines if line]
+    if not filled:
+        return []
+    width = statistics.quantiles([len(x) for x in filled], n=20)[-1] if len(filled) > 1 else len(filled[0])
+    wrapped = max(len(x) for x in filled) <= 100 and len(filled) < len(lines) and len(filled) >= 4
+    paragraphs: list[str] = []
+    previous = ""
+    for line in lines:
+        if not line:
+            previous = ""
+            continue
+        if wrapped and previous and len(previous) >= 0.7 * width and not _is_date_or_short(line):
+            paragraphs[-1] = f"{paragraphs[-1]} {line}"
+        else:
+            paragraphs.append(line)
+        previous = line
+    return paragraphs
+
+
+def _is_date_or_short(line: str) -> bool:
+    return len(line.split()) <= 2
+
+
+def _is_prose(line: str) -> bool:
+    words = len(line.split())
+    return words > 25 or (words > 8 and ends_sentence(line))
+
+
+def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
+    """(lines before the headline, the headline, the lines after it)."""
+    for i in range(min(len(items) - 1, 12)):
+        if squash(items[i]).casefold() == squash(items[i + 1]).casefold() and is_headline_like(items[i], 30):
+            return items[:i], items[i], items[i + 2 :]
+    first_prose = next((i for i, line in enumerate(items) if _is_prose(line)), len(items))
+    candidates = [
+        i
+        for i in range(first_prose)
+        if parse_date_line(items[i], UTC) is None and not items[i].casefold().startswith("by ")
+    ]
+    if candidates:
+        h = candidates[-1]
+        return items[:h], items[h], items[h + 1 :]
+    if items:
+        return [], _headline_from_prose(items[0]), items
+    return [], "", []
+
+
+def _headline_from_prose(paragraph: str) -> str:
+    words = paragraph.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+
+
+def _is_masthead(line: str) -> bool:
+    return len(line.split()) <= _MAX_MASTHEAD_WORDS and not ends_sentence(line)
+
+
+def _outlet_from_folder(rel_path: str) -> str:
+    parent = PurePosixPath(rel_path).parent
+    return "" if str(parent) == "." else parent.name
+
+
+def _is_subhead(items: list[str], i: int) -> bool:
+    line = items[i]
+    return (
+        0 < i < len(items) - 1
+        and len(line.split()) <= _MAX_SUBHEAD_WORDS
+        and is_headline_like(line)
+        and (line[0].isupper() or line[0].isdigit())
+        and not is_headline_like(items[i + 1])
+    )
+
+
+def _blocks(items: list[str]) -> tuple[Block, ...]:
+    return tuple(
+        Block("h2" if _is_subhead(items, i) else "p", line, escape(line, quote=False))
+        for i, line in enumerate(items)
+    )
+

@@ -1,0 +1,134 @@
+"""The values passed between stages: frozen dataclasses, tuples and tz-aware datetimes.
+
+No I/O happens here. Every stage takes these values and returns new ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Literal
+
+BlockKind = Literal["p", "h2", "h3", "ul", "ol", "blockquote", "pre"]
+HEADING_KINDS: frozenset[str] = frozenset({"h2", "h3"})
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of an article body: a paragraph, a subhead, a list or a quotation.
+
+    ``text`` is plain text (what sentences, folding and summaries read); ``html`` is the
+    block's inner HTML, already sanitized, that the templates render as it is.
+
+    >>> Block("h2", "Frontline Tension", "Frontline Tension").is_heading
+    True
+    """
+
+    kind: BlockKind
+    text: str
+    html: str
+
+    @property
+    def is_heading(self) -> bool:
+        return self.kind in HEADING_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as one outlet published it.
+
+    ``id`` is stable: it comes from the source path relative to the content folder (or
+    the entry's URL for feed entries), never from the order of loading.
+    """
+
+    id: str
+    path: str
+    outlet: str
+    title: str
+    dek: str = ""
+    url: str = ""
+    published: datetime | None = None
+    tags: tuple[str, ...] = ()
+    blocks: tuple[Block, ...] = ()
+    summary_override: tuple[str, ...] = ()
+    draft: bool = False
+    sentences: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        """The body's text blocks, subheads left out."""
+        return tuple(b.text for b in self.blocks if not b.is_heading)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(p.split()) for p in self.paragraphs)
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One story: every copy of it that any outlet carried, folded together.
+
+    ``lead`` is the most complete copy; ``articles`` holds every copy (the lead included),
+    in the order they were published.
+    """
+
+    id: str
+    slug: str
+    lead: Article
+    articles: tuple[Article, ...]
+    published: datetime
+    updated: datetime
+    tags: tuple[str, ...]
+    summary: tuple[str, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return self.lead.title
+
+    @property
+    def path(self) -> PurePosixPath:
+        """The story page's folder inside the site, e.g. ``2025/07/14/russia-ukraine``."""
+        return PurePosixPath(self.published.strftime("%Y/%m/%d")) / self.slug
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one input file; the build goes on without it.
+
+    >>> str(Problem("a.md", "load", "front matter: expected a mapping, found a list"))
+    'a.md: load: front matter: expected a mapping, found a list'
+    """
+
+    path: str
+    stage: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.stage}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Why two articles were put in one story: containment both ways and the threshold."""
+
+    a: str
+    b: str
+    containment_ab: float
+    containment_ba: float
+    threshold: float
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What a build did: counts for the final line, problems, merges, written files."""
+
+    articles: int
+    stories: int
+    problems: tuple[Problem, ...]
+    files: int
+    merges: tuple[Merge, ...] = field(default=())
+
+    @property
+    def copies_folded(self) -> int:
+        return self.articles - self.stories

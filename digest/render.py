@@ -1,0 +1,133 @@
+"""Pages through Jinja: the front page, one page per story, the 404 page, static files.
+
+Templates are looked up in the site's own ``templates/`` first, then in the default
+theme; ``{% extends "!default/base.html" %}`` reaches the default of the same name.
+Autoescape is on and undefined names are errors. Body HTML arrives already sanitized
+(``digest.sanitize``) and is the only thing marked safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from digest.config import Config
+from digest.model import Block, Story
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def theme_dir(name: str) -> Path:
+    """The default theme's ``templates`` or ``static`` folder, in a wheel or a checkout.
+
+    >>> theme_dir("templates").joinpath("base.html").is_file()
+    True
+    """
+    inside = PACKAGE / name
+    return inside if inside.is_dir() else PACKAGE.parent / name
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What every template may use about the site itself."""
+
+    title: str
+    description: str
+    url: str
+    base_path: str
+    language: str
+    generated: datetime
+
+
+def make_environment(site_templates: Path | None) -> jinja2.Environment:
+    """A Jinja environment over the site's templates, then the default theme."""
+    defaults = jinja2.FileSystemLoader(theme_dir("templates"))
+    loaders: list[jinja2.BaseLoader] = []
+    if site_templates is not None and site_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(site_templates))
+    loaders += [defaults, jinja2.PrefixLoader({"!default": defaults}, delimiter="/")]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def _block_html(block: Block) -> Markup:
+    # The block's html was sanitized by digest.sanitize when it was loaded.
+    tag = {"blockquote": "blockquote", "ul": "ul", "ol": "ol", "pre": "pre"}.get(block.kind, block.kind)
+    return Markup(f"<{tag}>{block.html}</{tag}>")
+
+
+class Renderer:
+    """Renders pages for one build: one environment, one site, one time zone."""
+
+    def __init__(self, config: Config, now: datetime) -> None:
+        self.config = config
+        self.tz = ZoneInfo(config.timezone)
+        base_path = urlsplit(config.site_url).path or "/"
+        self.site = Site(config.title, config.description, config.site_url, base_path, config.language, now)
+        self.env = make_environment(config.root / "templates")
+        self.env.filters["block_html"] = _block_html
+        self.env.filters["local"] = self.local
+        self.env.filters["nice_date"] = lambda d: self.local(d).strftime("%-d %B %Y")
+        self.env.filters["nice_time"] = self.nice_time
+        self.env.globals.update(site=self.site, link=self.link, story_link=self.story_link)
+
+    def local(self, when: datetime) -> datetime:
+        return when.astimezone(self.tz)
+
+    def nice_time(self, when: datetime) -> str:
+        """A date and time for readers; a date given without a time shows as the date alone."""
+        local = self.local(when)
+        if when.hour == when.minute == when.second == 0:
+            return local.strftime("%-d %B %Y")
+        return local.strftime("%-d %B %Y, %H:%M %Z")
+
+    def link(self, path: str) -> str:
+        """A root-relative link to a path inside the site, honouring the base URL's path."""
+        return self.site.base_path + path.lstrip("/")
+
+    def story_link(self, story: Story) -> str:
+        return self.link(f"{story.path}/")
+
+    def story_url(self, story: Story) -> str:
+        """The story page's absolute URL."""
+        return f"{self.config.site_url}{story.path}/"
+
+    def page(self, template: str, **context: Any) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def pages(self, stories: Sequence[Story]) -> dict[PurePosixPath, bytes]:
+        """Every HTML page of the site, by output path."""
+        out: dict[PurePosixPath, bytes] = {}
+        front = stories[: self.config.front_page_stories]
+        out[PurePosixPath("index.html")] = self.page("index.html", stories=front, canonical=self.config.site_url)
+        for story in stories:
+            out[story.path / "index.html"] = self.page("story.html", story=story, canonical=self.story_url(story))
+        out[PurePosixPath("404.html")] = self.page("404.html", canonical=self.config.site_url + "404.html")
+        return out
+
+
+def static_files(site_static: Path | None) -> Mapping[PurePosixPath, bytes]:
+    """The default theme's static files, each replaced by the site's file of the same name."""
+    files: dict[PurePosixPath, bytes] = {}
+    for folder in (theme_dir("static"), site_static):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files[PurePosixPath("static") / path.relative_to(folder).as_posix()] = path.read_bytes()
+    return files

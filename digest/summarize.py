@@ -1,0 +1,81 @@
+"""Lead summaries, pure: the first sentences of the story's body, as editors write ledes.
+
+A standfirst that the body repeats is read once (as the standfirst), never twice; no
+sentence enters a summary twice; subheads are not sentences.
+"""
+
+from __future__ import annotations
+
+from digest.clean import similarity
+from digest.model import Article, Story
+
+_REPEAT = 0.6
+MAX_SUMMARY_CHARS = 1200
+
+
+def with_sentences(article: Article) -> Article:
+    """The article with ``sentences`` filled in: one tuple per body paragraph.
+
+    >>> from digest.model import Block
+    >>> a = Article("a", "a.txt", "", "T", blocks=(Block("p", "One. Two.", "One. Two."),))
+    >>> with_sentences(a).sentences
+    (('One.', 'Two.'),)
+    """
+    from dataclasses import replace
+
+    from digest.sentences import split_sentences
+
+    return replace(article, sentences=tuple(split_sentences(p) for p in article.paragraphs))
+
+
+def _cut(sentence: str, max_words: int) -> str:
+    words = sentence.split()
+    if len(words) <= max_words:
+        return sentence
+    return " ".join(words[:max_words]).rstrip(",;:—–-") + "…"
+
+
+def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> tuple[str, ...]:
+    """The first ``sentences`` sentences of the body, within ``max_words`` words.
+
+    Sentences that repeat the standfirst or an earlier sentence are skipped; whole
+    sentences are dropped to fit the word budget, and a single over-long first sentence
+    is cut at a word boundary with an ellipsis. A front-matter ``summary`` wins.
+
+    >>> from digest.model import Block
+    >>> body = (Block("p", "Rain fell. Rain fell. Roads shut.", ""),)
+    >>> lead_summary(with_sentences(Article("a", "a", "", "T", blocks=body)), 2)
+    ('Rain fell.', 'Roads shut.')
+    """
+    if article.summary_override:
+        return article.summary_override
+    chosen: list[str] = []
+    used = 0
+    for paragraph in article.sentences:
+        for sentence in paragraph:
+            if len(chosen) == sentences:
+                return tuple(chosen)
+            if article.dek and similarity(sentence, article.dek) >= _REPEAT:
+                continue
+            if any(similarity(sentence, earlier) >= _REPEAT for earlier in chosen):
+                continue
+            count = len(sentence.split())
+            if chosen and used + count > max_words:
+                return tuple(chosen)
+            if not chosen:
+                budget = min(max_words, MAX_SUMMARY_CHARS // 8)
+                sentence = _cut(sentence, budget)
+                if len(sentence) > MAX_SUMMARY_CHARS:
+                    sentence = sentence[: MAX_SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+            elif sum(len(s) + 1 for s in chosen) + len(sentence) > MAX_SUMMARY_CHARS:
+                return tuple(chosen)
+            chosen.append(sentence)
+            used += count
+    return tuple(chosen)
+
+
+def summarize(story: Story, sentences: int = 3, max_words: int = 120) -> Story:
+    """The story with its summary: the lead sentences of its lead article."""
+    from dataclasses import replace
+
+    return replace(story, summary=lead_summary(story.lead, sentences, max_words))
