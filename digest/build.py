@@ -16,7 +16,7 @@ from digest import feeds
 from digest.config import Config
 from digest.dedup import group_stories
 from digest.errors import DigestError
-from digest.load import LoadSettings, Loaded, is_content_file, load_bytes
+from digest.load import Loaded, LoadSettings, is_content_file, load_bytes
 from digest.model import Article, BuildReport, Merge, Problem, Story
 from digest.publish import publish
 from digest.render import Renderer, static_files
@@ -49,10 +49,16 @@ class Site:
 def discover(content: Path, exclude: Path | None = None) -> Iterator[tuple[Path, str]]:
     """Every content file under ``content`` as (path, path relative to it), sorted."""
     if not content.is_dir():
-        raise DigestError(f"{content}: expected a folder of articles, found {'a file' if content.exists() else 'nothing'}")
+        raise DigestError(
+            f"{content}: expected a folder of articles, found {'a file' if content.exists() else 'nothing'}"
+        )
     skip = exclude.resolve() if exclude is not None else None
     for root, dirs, names in os.walk(content):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and (skip is None or Path(root, d).resolve() != skip))
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith((".", "_")) and (skip is None or Path(root, d).resolve() != skip)
+        )
         for name in sorted(names):
             path = Path(root, name)
             rel = path.relative_to(content).as_posix()
@@ -68,7 +74,12 @@ def read_all(config: Config) -> list[Loaded]:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            loaded.append(Loaded(rel, problems=(Problem(rel, "read", f"could not read the file: {exc.strerror}"),)))
+            loaded.append(
+                Loaded(
+                    rel,
+                    problems=(Problem(rel, "read", f"could not read the file: {exc.strerror}"),),
+                )
+            )
             continue
         loaded.append(load_bytes(data, rel, settings))
     return loaded
@@ -78,8 +89,10 @@ def make_site(config: Config, loaded: list[Loaded], now: datetime) -> Site:
     """Everything between loading and writing: pure, given the loaded files and the time."""
     problems = tuple(p for item in loaded for p in item.problems)
     articles = tuple(with_sentences(a) for item in loaded for a in item.articles if not a.draft)
-    stories, merges = group_stories(articles, config.fold_threshold, now)
-    stories = tuple(summarize(s, config.summary_sentences, config.summary_max_words) for s in stories)
+    stories, merges = group_stories(articles, config.fold_threshold, now, ZoneInfo(config.timezone))
+    stories = tuple(
+        summarize(s, config.summary_sentences, config.summary_max_words) for s in stories
+    )
 
     renderer = Renderer(config, now)
     files = renderer.pages(stories)

@@ -175,7 +175,9 @@ def is_list_like(lines: Sequence[str]) -> bool:
     """
     if not lines:
         return True
-    shortish = sum(1 for x in lines if is_chrome_line(x) or is_headline_like(x) or len(x.split()) <= 14)
+    shortish = sum(
+        1 for x in lines if is_chrome_line(x) or is_headline_like(x) or len(x.split()) <= 14
+    )
     return shortish / len(lines) >= 0.6
 
 

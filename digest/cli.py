@@ -39,7 +39,9 @@ def build_time(environ: dict[str, str] | os._Environ[str] = os.environ) -> datet
         try:
             return datetime.fromtimestamp(int(epoch), UTC)
         except (ValueError, OverflowError, OSError):
-            raise ConfigError("SOURCE_DATE_EPOCH", [f"expected whole seconds since 1970, found {epoch!r}"]) from None
+            raise ConfigError(
+                "SOURCE_DATE_EPOCH", [f"expected whole seconds since 1970, found {epoch!r}"]
+            ) from None
     return datetime.now(UTC).replace(microsecond=0)
 
 
@@ -62,11 +64,29 @@ def _parser() -> argparse.ArgumentParser:
         "  SOURCE_DATE_EPOCH=1752451200 digest build --strict",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    b.add_argument("--content", metavar="DIR", help="folder of articles (default: from digest.toml, else content/)")
-    b.add_argument("--output", metavar="DIR", help="folder to write the site into (default: from digest.toml, else public/)")
-    b.add_argument("--config", metavar="FILE", help="configuration file (default: digest.toml if present)")
-    b.add_argument("--strict", action="store_true", help="treat any problem with a file as fatal: exit 1, write nothing")
-    b.add_argument("--report", metavar="FILE", help="write every merge of two articles, with its scores, as JSON")
+    b.add_argument(
+        "--content",
+        metavar="DIR",
+        help="folder of articles (default: from digest.toml, else content/)",
+    )
+    b.add_argument(
+        "--output",
+        metavar="DIR",
+        help="folder to write the site into (default: from digest.toml, else public/)",
+    )
+    b.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat any problem with a file as fatal: exit 1, write nothing",
+    )
+    b.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write every merge of two articles, with its scores, as JSON",
+    )
 
     i = commands.add_parser(
         "inspect",
@@ -77,12 +97,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     i.add_argument("files", nargs="+", metavar="FILE")
     i.add_argument("--json", action="store_true", help="one JSON object per line")
-    i.add_argument("--config", metavar="FILE", help="configuration file (default: digest.toml if present)")
+    i.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
     return parser
 
 
 def _config(args: argparse.Namespace) -> Config:
-    path = Path(args.config) if args.config else (Path("digest.toml") if Path("digest.toml").is_file() else None)
+    path = (
+        Path(args.config)
+        if args.config
+        else (Path("digest.toml") if Path("digest.toml").is_file() else None)
+    )
     overrides: dict[str, Any] = {}
     for key in ("content", "output"):
         value = getattr(args, key, None)
@@ -118,11 +144,18 @@ def _build(args: argparse.Namespace) -> int:
     _print_problems(report.problems, sys.stderr)
     if args.report:
         merges = [
-            {"a": m.a, "b": m.b, "containment_a_in_b": round(m.containment_ab, 4),
-             "containment_b_in_a": round(m.containment_ba, 4), "threshold": m.threshold}
+            {
+                "a": m.a,
+                "b": m.b,
+                "containment_a_in_b": round(m.containment_ab, 4),
+                "containment_b_in_a": round(m.containment_ba, 4),
+                "threshold": m.threshold,
+            }
             for m in report.merges
         ]
-        Path(args.report).write_text(json.dumps({"merges": merges}, indent=2) + "\n", encoding="utf-8")
+        Path(args.report).write_text(
+            json.dumps({"merges": merges}, indent=2) + "\n", encoding="utf-8"
+        )
     print(_summary_line(report, time.perf_counter() - started))
     return EXIT_OK
 
@@ -154,13 +187,19 @@ def _inspect(args: argparse.Namespace) -> int:
                 "url": article.url,
                 "tags": list(article.tags),
                 "body": list(article.paragraphs),
-                "summary": list(lead_summary(article, config.summary_sentences, config.summary_max_words)),
+                "summary": list(
+                    lead_summary(article, config.summary_sentences, config.summary_max_words)
+                ),
             }
             if args.json:
                 print(json.dumps(record, ensure_ascii=False))
             else:
-                print(f"{name}\n  outlet:    {record['outlet'] or '(unknown)'}\n  title:     {record['title']}")
-                print(f"  published: {record['published'] or '(no date)'}\n  paragraphs: {len(record['body'])}")
+                print(
+                    f"{name}\n  outlet:    {record['outlet'] or '(unknown)'}\n  title:     {record['title']}"
+                )
+                print(
+                    f"  published: {record['published'] or '(no date)'}\n  paragraphs: {len(record['body'])}"
+                )
                 for sentence in record["summary"]:
                     print(f"  summary:   {sentence}")
     return status

@@ -45,7 +45,9 @@ def _float_between(low: float, high: float) -> Check:
 def _absolute_url(value: Any) -> str | None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"expected an absolute http(s) URL such as 'https://news.example.org/', found {value!r}"
+        return (
+            f"expected an absolute http(s) URL such as 'https://news.example.org/', found {value!r}"
+        )
     return None
 
 
@@ -65,28 +67,53 @@ def _non_empty(value: Any) -> str | None:
 class Config:
     """Everything a build needs to know besides the content itself."""
 
-    title: str = field(default="Digest", metadata=_doc("The site's name, shown on every page and in the feeds.", _non_empty))
+    title: str = field(
+        default="Digest",
+        metadata=_doc("The site's name, shown on every page and in the feeds.", _non_empty),
+    )
     description: str = field(
         default="Each story once, with every outlet that carried it.",
-        metadata=_doc("One line about the site, used in feeds and the front page's meta description."),
+        metadata=_doc(
+            "One line about the site, used in feeds and the front page's meta description."
+        ),
     )
     base_url: str = field(
         default="http://localhost:8000/",
-        metadata=_doc("The absolute URL the site is served from; story and feed links start with it.", _absolute_url),
+        metadata=_doc(
+            "The absolute URL the site is served from; story and feed links start with it.",
+            _absolute_url,
+        ),
     )
-    language: str = field(default="en", metadata=_doc("The site's language as a BCP 47 tag, e.g. 'en' or 'en-GB'.", _non_empty))
+    language: str = field(
+        default="en",
+        metadata=_doc("The site's language as a BCP 47 tag, e.g. 'en' or 'en-GB'.", _non_empty),
+    )
     timezone: str = field(
         default="UTC",
-        metadata=_doc("IANA time zone for dates given without one, and for dates shown on pages.", _timezone),
+        metadata=_doc(
+            "IANA time zone for dates given without one, and for dates shown on pages.", _timezone
+        ),
     )
-    content: str = field(default="content", metadata=_doc("The folder of articles, relative to the configuration file.", _non_empty))
-    output: str = field(default="public", metadata=_doc("The folder the site is written to, relative to the configuration file.", _non_empty))
+    content: str = field(
+        default="content",
+        metadata=_doc("The folder of articles, relative to the configuration file.", _non_empty),
+    )
+    output: str = field(
+        default="public",
+        metadata=_doc(
+            "The folder the site is written to, relative to the configuration file.", _non_empty
+        ),
+    )
     summary_sentences: int = field(
-        default=3, metadata=_doc("How many lead sentences make a story's summary.", _int_between(1, 10))
+        default=3,
+        metadata=_doc("How many lead sentences make a story's summary.", _int_between(1, 10)),
     )
     summary_max_words: int = field(
         default=120,
-        metadata=_doc("The most words a summary may have; whole sentences are dropped to fit.", _int_between(10, 400)),
+        metadata=_doc(
+            "The most words a summary may have; whole sentences are dropped to fit.",
+            _int_between(10, 400),
+        ),
     )
     fold_threshold: float = field(
         default=0.5,
@@ -96,11 +123,16 @@ class Config:
             _float_between(0.05, 1.0),
         ),
     )
-    feed_items: int = field(default=50, metadata=_doc("How many of the newest stories the feeds carry.", _int_between(1, 10000)))
+    feed_items: int = field(
+        default=50,
+        metadata=_doc("How many of the newest stories the feeds carry.", _int_between(1, 10000)),
+    )
     front_page_stories: int = field(
         default=30, metadata=_doc("How many stories the front page lists.", _int_between(1, 10000))
     )
-    root: Path = field(default=Path("."), metadata=_doc("(not a key) the folder paths are relative to"))
+    root: Path = field(
+        default=Path("."), metadata=_doc("(not a key) the folder paths are relative to")
+    )
 
     @property
     def content_dir(self) -> Path:
@@ -126,14 +158,18 @@ def config_reference() -> tuple[tuple[str, str, Any, str], ...]:
     ('title', 'str', 'Digest')
     """
     return tuple(
-        (f.name, str(f.type), f.default, f.metadata["doc"]) for f in fields(Config) if f.name != "root"
+        (f.name, str(f.type), f.default, f.metadata["doc"])
+        for f in fields(Config)
+        if f.name != "root"
     )
 
 
 _TYPES: Mapping[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (float, int)}
 
 
-def parse_config(data: Mapping[str, Any], source: str = "digest.toml", root: Path = Path(".")) -> Config:
+def parse_config(
+    data: Mapping[str, Any], source: str = "digest.toml", root: Path = Path(".")
+) -> Config:
     """Check a mapping of settings and make a Config, or raise ConfigError with every error.
 
     >>> parse_config({"title": "Morning Brief"}).title
@@ -153,14 +189,14 @@ def parse_config(data: Mapping[str, Any], source: str = "digest.toml", root: Pat
         value = data[name]
         expected = _TYPES[str(f.type)]
         if isinstance(value, bool) or not isinstance(value, expected):
-            errors.append(f"{name}: expected {str(f.type)}, found {type(value).__name__} {value!r}")
+            errors.append(f"{name}: expected {f.type!s}, found {type(value).__name__} {value!r}")
             continue
         check: Check | None = f.metadata["check"]
         message = check(value) if check else None
         if message:
             errors.append(f"{name}: {message}")
             continue
-        values[name] = float(value) if str(f.type) == "float" else value
+        values[name] = float(value) if isinstance(value, int) and str(f.type) == "float" else value
     for name in sorted(set(data) - set(known)):
         errors.append(f"{name}: unknown key; expected one of {', '.join(CONFIG_KEYS)}")
     if errors:

@@ -35,7 +35,12 @@ def parse_date_line(line: str, default_tz: tzinfo) -> datetime | None:
     True
     """
     text = _LABEL.sub("", line.strip())
-    if not text or len(text.split()) > 9 or not _DATE_SHAPE.search(text) or text.endswith((".", "?", "!")):
+    if (
+        not text
+        or len(text.split()) > 9
+        or not _DATE_SHAPE.search(text)
+        or text.endswith((".", "?", "!"))
+    ):
         return None
     try:
         parsed = dateparser.parse(text, fuzzy=True, tzinfos=_TZINFOS)
@@ -73,7 +78,9 @@ def parse_date_value(value: object, default_tz: tzinfo) -> datetime:
         try:
             return as_aware(dateparser.parse(value, tzinfos=_TZINFOS), default_tz)
         except (ValueError, OverflowError) as exc:
-            raise ValueError(f"expected a date such as 2025-07-14T09:30:00+01:00, found {value!r} ({exc})") from None
+            raise ValueError(
+                f"expected a date such as 2025-07-14T09:30:00+01:00, found {value!r} ({exc})"
+            ) from None
     raise ValueError(f"expected a date such as 2025-07-14T09:30:00+01:00, found {value!r}")
 
 

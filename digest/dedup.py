@@ -21,7 +21,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 import numpy as np
 import numpy.typing as npt
@@ -90,7 +90,11 @@ def fingerprint(paragraphs: Iterable[str]) -> Fingerprint:
     tokens = words(" ".join(paragraphs))
     if len(tokens) < SHINGLE_WORDS:
         return Fingerprint(np.zeros(0, dtype=np.uint64), len(tokens))
-    h = np.fromiter((xxhash.xxh64_intdigest(t.encode(), SEED) for t in tokens), dtype=np.uint64, count=len(tokens))
+    h = np.fromiter(
+        (xxhash.xxh64_intdigest(t.encode(), SEED) for t in tokens),
+        dtype=np.uint64,
+        count=len(tokens),
+    )
     n = len(tokens) - SHINGLE_WORDS + 1
     acc = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -159,7 +163,9 @@ def is_copy(a: Fingerprint, b: Fingerprint, threshold: float) -> Merge | None:
     return Merge("", "", ab, ba, threshold)
 
 
-def group_articles(articles: Sequence[Article], threshold: float) -> tuple[tuple[tuple[Article, ...], ...], tuple[Merge, ...]]:
+def group_articles(
+    articles: Sequence[Article], threshold: float
+) -> tuple[tuple[tuple[Article, ...], ...], tuple[Merge, ...]]:
     """Partition articles into groups of copies, with every merge that joined them.
 
     The result does not depend on the order of ``articles``: groups are sorted by their
@@ -180,7 +186,15 @@ def group_articles(articles: Sequence[Article], threshold: float) -> tuple[tuple
         evidence = is_copy(fps[i], fps[j], threshold)
         if evidence is None:
             continue
-        merges.append(Merge(ordered[i].id, ordered[j].id, evidence.containment_ab, evidence.containment_ba, threshold))
+        merges.append(
+            Merge(
+                ordered[i].id,
+                ordered[j].id,
+                evidence.containment_ab,
+                evidence.containment_ba,
+                threshold,
+            )
+        )
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
@@ -201,7 +215,10 @@ def stable_id(text: str) -> str:
 
 def _founder(group: Sequence[Article]) -> Article:
     """The copy a story is named after: the first published (undated last), then by id."""
-    return min(group, key=lambda a: (a.published is None, a.published.timestamp() if a.published else 0.0, a.id))
+    return min(
+        group,
+        key=lambda a: (a.published is None, a.published.timestamp() if a.published else 0.0, a.id),
+    )
 
 
 def _lead(group: Sequence[Article]) -> Article:
@@ -209,8 +226,13 @@ def _lead(group: Sequence[Article]) -> Article:
     return min(group, key=lambda a: (-a.word_count, not a.dek, a.id))
 
 
-def group_stories(articles: Sequence[Article], threshold: float, now: datetime) -> tuple[tuple[Story, ...], tuple[Merge, ...]]:
+def group_stories(
+    articles: Sequence[Article], threshold: float, now: datetime, tz: tzinfo = UTC
+) -> tuple[tuple[Story, ...], tuple[Merge, ...]]:
     """Fold copies into stories, newest first; ``now`` dates a story none of whose copies is dated.
+
+    A story's dates are given in the site's time zone ``tz``, so that its folder
+    (``YYYY/MM/DD``) is the day the site's readers saw it.
 
     >>> from datetime import UTC
     >>> from digest.model import Block
@@ -225,9 +247,11 @@ def group_stories(articles: Sequence[Article], threshold: float, now: datetime) 
     stories = []
     for group in groups:
         dates = sorted(a.published for a in group if a.published is not None)
-        published = dates[0] if dates else now
+        published = (dates[0] if dates else now).astimezone(tz)
         founder = _founder(group)
-        in_order = tuple(sorted(group, key=lambda a: (a.published is None, a.published or now, a.id)))
+        in_order = tuple(
+            sorted(group, key=lambda a: (a.published is None, a.published or now, a.id))
+        )
         tags: dict[str, None] = {}
         for article in in_order:
             tags.update(dict.fromkeys(article.tags))
@@ -238,11 +262,13 @@ def group_stories(articles: Sequence[Article], threshold: float, now: datetime) 
                 lead=_lead(group),
                 articles=in_order,
                 published=published,
-                updated=dates[-1] if dates else published,
+                updated=dates[-1].astimezone(tz) if dates else published,
                 tags=tuple(tags),
             )
         )
-    return tuple(assign_slugs(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id)))), merges
+    return tuple(
+        assign_slugs(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id)))
+    ), merges
 
 
 def slugify(title: str, max_length: int = 60) -> str:

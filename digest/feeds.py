@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from html import escape
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from feedgen.feed import FeedGenerator
-from markupsafe import escape
 
 import digest
 from digest.config import Config
@@ -35,7 +35,11 @@ def _content_html(story: Story) -> str:
     for article in story.articles:
         outlet = escape(article.outlet or "Unknown outlet")
         title = escape(article.title)
-        item = f'<a href="{escape(article.url)}">{title}</a>' if article.url else f"<cite>{title}</cite>"
+        item = (
+            f'<a href="{escape(article.url)}">{title}</a>'
+            if article.url
+            else f"<cite>{title}</cite>"
+        )
         parts.append(f"<li>{outlet}: {item}</li>")
     parts.append("</ul>")
     return "".join(parts)
@@ -158,9 +162,14 @@ def sitemap(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
     """sitemap.xml: the front page and every story page, with their last change."""
     rows = [(config.site_url, _feed_updated(stories, now))]
     rows += [(_story_url(config, s), s.updated) for s in stories]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for url, when in rows:
-        lines.append(f"  <url><loc>{xml_escape(url)}</loc><lastmod>{when.isoformat()}</lastmod></url>")
+        lines.append(
+            f"  <url><loc>{xml_escape(url)}</loc><lastmod>{when.isoformat()}</lastmod></url>"
+        )
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

@@ -34,7 +34,12 @@ def safe_target(root: Path, rel: PurePosixPath) -> Path:
     ...
     digest.errors.PublishError: refusing to write '../etc/passwd': expected a path inside the output folder
     """
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts or any(p in ("", ".") for p in rel.parts):
+    if (
+        rel.is_absolute()
+        or ".." in rel.parts
+        or not rel.parts
+        or any(p in ("", ".") for p in rel.parts)
+    ):
         raise PublishError(f"refusing to write '{rel}': expected a path inside the output folder")
     target = root.joinpath(*rel.parts)
     if not target.resolve().is_relative_to(root.resolve()):
@@ -56,7 +61,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def _check_replaceable(output: Path) -> None:
     if output.is_symlink() or (output.exists() and not output.is_dir()):
-        raise PublishError(f"{output}: expected a folder to write the site into, found a file or a link")
+        raise PublishError(
+            f"{output}: expected a folder to write the site into, found a file or a link"
+        )
     if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
         raise PublishError(
             f"{output}: refusing to replace a folder digest did not write (no {MARKER} in it); "
@@ -66,7 +73,9 @@ def _check_replaceable(output: Path) -> None:
 
 def stale_folders(output: Path) -> list[Path]:
     """Temporary folders left by builds that were killed before they finished."""
-    return sorted(output.parent.glob(f".{output.name}.new-*")) + sorted(output.parent.glob(f".{output.name}.old-*"))
+    return sorted(output.parent.glob(f".{output.name}.new-*")) + sorted(
+        output.parent.glob(f".{output.name}.old-*")
+    )
 
 
 def publish(files: Mapping[PurePosixPath, bytes], output: Path) -> int:
@@ -82,7 +91,9 @@ def publish(files: Mapping[PurePosixPath, bytes], output: Path) -> int:
             target = safe_target(new, rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        (new / MARKER).write_text("This folder is written by digest; each build replaces it whole.\n")
+        (new / MARKER).write_text(
+            "This folder is written by digest; each build replaces it whole.\n"
+        )
         new.chmod(0o755)
         if not output.exists():
             new.rename(output)

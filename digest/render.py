@@ -67,7 +67,9 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
 
 def _block_html(block: Block) -> Markup:
     # The block's html was sanitized by digest.sanitize when it was loaded.
-    tag = {"blockquote": "blockquote", "ul": "ul", "ol": "ol", "pre": "pre"}.get(block.kind, block.kind)
+    tag = {"blockquote": "blockquote", "ul": "ul", "ol": "ol", "pre": "pre"}.get(
+        block.kind, block.kind
+    )
     return Markup(f"<{tag}>{block.html}</{tag}>")
 
 
@@ -78,7 +80,9 @@ class Renderer:
         self.config = config
         self.tz = ZoneInfo(config.timezone)
         base_path = urlsplit(config.site_url).path or "/"
-        self.site = Site(config.title, config.description, config.site_url, base_path, config.language, now)
+        self.site = Site(
+            config.title, config.description, config.site_url, base_path, config.language, now
+        )
         self.env = make_environment(config.root / "templates")
         self.env.filters["block_html"] = _block_html
         self.env.filters["local"] = self.local
@@ -114,10 +118,16 @@ class Renderer:
         """Every HTML page of the site, by output path."""
         out: dict[PurePosixPath, bytes] = {}
         front = stories[: self.config.front_page_stories]
-        out[PurePosixPath("index.html")] = self.page("index.html", stories=front, canonical=self.config.site_url)
+        out[PurePosixPath("index.html")] = self.page(
+            "index.html", stories=front, canonical=self.config.site_url
+        )
         for story in stories:
-            out[story.path / "index.html"] = self.page("story.html", story=story, canonical=self.story_url(story))
-        out[PurePosixPath("404.html")] = self.page("404.html", canonical=self.config.site_url + "404.html")
+            out[story.path / "index.html"] = self.page(
+                "story.html", story=story, canonical=self.story_url(story)
+            )
+        out[PurePosixPath("404.html")] = self.page(
+            "404.html", canonical=self.config.site_url + "404.html"
+        )
         return out
 
 
@@ -129,5 +139,7 @@ def static_files(site_static: Path | None) -> Mapping[PurePosixPath, bytes]:
             continue
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
-                files[PurePosixPath("static") / path.relative_to(folder).as_posix()] = path.read_bytes()
+                files[PurePosixPath("static") / path.relative_to(folder).as_posix()] = (
+                    path.read_bytes()
+                )
     return files

@@ -7,21 +7,72 @@ body blocks that every later stage works on.
 
 from __future__ import annotations
 
-from lxml import html as lxml_html
+from html import escape
 
 import nh3
-from html import escape
+from lxml import html as lxml_html
 
 from digest.clean import normalize_text, squash
 from digest.model import Block, BlockKind
 
 INLINE_TAGS: frozenset[str] = frozenset(
-    {"a", "abbr", "b", "br", "cite", "code", "del", "em", "i", "ins", "mark", "q", "s", "small", "strong", "sub", "sup", "time", "u"}
+    {
+        "a",
+        "abbr",
+        "b",
+        "br",
+        "cite",
+        "code",
+        "del",
+        "em",
+        "i",
+        "ins",
+        "mark",
+        "q",
+        "s",
+        "small",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+    }
 )
 BLOCK_TAGS: frozenset[str] = frozenset(
-    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "figure", "figcaption", "table", "thead", "tbody", "tr", "th", "td", "hr", "div", "section", "article"}
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "pre",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "hr",
+        "div",
+        "section",
+        "article",
+    }
 )
-_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "time": {"datetime"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "time": {"datetime"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
@@ -52,7 +103,9 @@ def plain_text(fragment: str) -> str:
     cleaned = nh3.clean(fragment, tags=set())
     if not cleaned.strip():
         return ""
-    return squash(normalize_text(lxml_html.fragment_fromstring(cleaned, create_parent="div").text_content()))
+    return squash(
+        normalize_text(lxml_html.fragment_fromstring(cleaned, create_parent="div").text_content())
+    )
 
 
 _KIND: dict[str, BlockKind] = {

@@ -33,6 +33,9 @@ The rules, for a word ending in terminal punctuation followed by another word:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
 
 __all__ = ["split_sentences"]
 
@@ -42,11 +45,13 @@ _OPENERS = "\"'([{‘“«‹"
 _OPENER_SET = frozenset(_OPENERS)
 _CURRENCY = frozenset("$£€¥₹")
 _APOSTROPHES = "'’"
+# Only a word whose last character is one of these can end a sentence.
+_MAY_END = frozenset(_TERMINALS + _CLOSERS)
 # The longest abbreviation we look up; longer words skip the set look-ups.
 _MAX_ABBREVIATION = 8
 
 # Titles and abbreviations that are always followed by the rest of their sentence.
-_NEVER_FINAL = frozenset(
+_NEVER_FINAL_WORDS = frozenset(
     {
         # Titles and ranks (looked up with an upper-case first letter only).
         "Mr.",
@@ -103,7 +108,7 @@ _NEVER_FINAL = frozenset(
 )
 
 # Abbreviations that stand before a number: no split before a digit.
-_BEFORE_NUMBER = frozenset(
+_BEFORE_NUMBER_WORDS = frozenset(
     {
         "Jan.",
         "Feb.",
@@ -156,10 +161,15 @@ _BEFORE_NUMBER = frozenset(
 )
 
 # Abbreviations that may end a sentence; they do so only before a sentence opener.
-_MAYBE_FINAL = frozenset(
+_MAYBE_FINAL_WORDS = frozenset(
     {
         "a.m.",
         "p.m.",
+        "U.S.",
+        "U.K.",
+        "U.N.",
+        "E.U.",
+        "D.C.",
         "Inc.",
         "Ltd.",
         "Co.",
@@ -211,6 +221,19 @@ _MAYBE_FINAL = frozenset(
         "Wash.",
         "Wis.",
         "Wyo.",
+    }
+)
+
+# What an abbreviation says about the end of its sentence.
+_ORDINARY: Final = 0
+_NEVER_FINAL: Final = 1
+_BEFORE_NUMBER: Final = 2
+_MAYBE_FINAL: Final = 3
+_ABBREVIATIONS: Mapping[str, int] = MappingProxyType(
+    {
+        **dict.fromkeys(_NEVER_FINAL_WORDS, _NEVER_FINAL),
+        **dict.fromkeys(_BEFORE_NUMBER_WORDS, _BEFORE_NUMBER),
+        **dict.fromkeys(_MAYBE_FINAL_WORDS, _MAYBE_FINAL),
     }
 )
 
@@ -316,16 +339,8 @@ _SPEECH_VERBS = frozenset(
     }
 )
 
-# A word that may end a sentence, with the word after it in group 1: the word starts after a
-# space, ends in terminal punctuation and maybe closing quotes or brackets, and is followed
-# by a space and a word that does not start with a lower-case ASCII letter (those never
-# start a sentence, so they are skipped here, in C). The lazy ``[^ ]*?`` runs only from the
-# start of a word and cannot cross a space, and closers are not terminals, so every
-# character is read a bounded number of times: the search is linear whatever the input.
-_CANDIDATE = re.compile(
-    f"(?<![^ ])[^ ]*?[{re.escape(_TERMINALS)}][{re.escape(_CLOSERS)}]*(?= ([^ a-z][^ ]*))"
-)
-# Dotted acronyms: "U.S.", "U.K.", "D.C.", "J.K.", "Ph.D.", "A.M.".
+# Dotted acronyms: "U.S.", "U.K.", "D.C.", "J.K.", "Ph.D.", "A.M.". It only ever runs on one
+# short word, and no two of its quantified parts can match the same text.
 _DOTTED_ACRONYM = re.compile(r"(?:[A-Z][a-z]?\.){2,}")
 # How many capitalised name words may stand between a quote and its speech verb.
 _MAX_NAME_WORDS = 3
@@ -342,67 +357,65 @@ def split_sentences(text: str) -> tuple[str, ...]:
     ('Mr. Smith flew to Washington, D.C.', 'He landed at 9 a.m. on Jan. 5.')
     >>> split_sentences('He said "we will win." Then he left')
     ('He said "we will win."', 'Then he left')
-    >>> split_sentences('   ')
+    >>> split_sentences(' \n ')
     ()
     """
-    flat = " ".join(text.split())
-    if not flat:
+    words = text.split()
+    if not words:
         return ()
     sentences: list[str] = []
     start = 0
-    for match in _CANDIDATE.finditer(flat):
-        word, following = match.group(0, 1)
-        end = match.end()
-        if _ends_sentence(word, following, flat, end + 1 + len(following)):
-            sentences.append(flat[start:end])
-            start = end + 1
-    sentences.append(flat[start:])
+    for i in range(len(words) - 1):
+        if words[i][-1] in _MAY_END and _ends_sentence(words, i):
+            sentences.append(" ".join(words[start : i + 1]))
+            start = i + 1
+    sentences.append(" ".join(words[start:]))
     return tuple(sentences)
 
 
-def _ends_sentence(word: str, following: str, flat: str, after: int) -> bool:
-    """Whether a sentence ends between ``word`` and ``following``.
-
-    ``after`` is where ``following`` ends in ``flat``, for looking further ahead.
-    """
+def _ends_sentence(words: list[str], i: int) -> bool:
+    """Whether a sentence ends after ``words[i]``; ``words[i + 1]`` must exist."""
+    following = words[i + 1]
+    if following[0].islower():
+        # Most abbreviations in running text, and every "'Why?' he asked", stop here.
+        return False
+    word = words[i]
     core = word.rstrip(_CLOSERS)
+    if not core or core[-1] not in _TERMINALS:
+        return False
     inner = following.lstrip(_OPENERS)
     if not inner:
         # A lone opening quote or bracket, its words after a space: a new sentence.
         return True
     if core[-1] != ".":
-        # "?", "!" or "…", unless it is a quotation with its attribution after it.
+        # "?", "!" or "…", unless a quotation is followed by its attribution.
         return _starts_sentence(following, inner) and not (
-            core != word and _is_attribution(following, flat, after)
+            core != word and _is_attribution(words, i + 1)
         )
     stem = core.lstrip(_OPENERS)
-    if len(stem) <= _MAX_ABBREVIATION and not stem.endswith(".."):
-        if stem.isupper() and not _DOTTED_ACRONYM.fullmatch(stem):
-            # Headline capitals: "MR." is "Mr.", "INC." is "Inc."; "U.S." stays as it is.
-            stem = stem.capitalize()
-        if stem in _NEVER_FINAL:
+    if len(stem) <= _MAX_ABBREVIATION:
+        kind = _ABBREVIATIONS.get(stem, _ORDINARY)
+        if kind == _ORDINARY and stem.isupper():
+            # Headline capitals: "MR." is "Mr.", "INC." is "Inc.".
+            kind = _ABBREVIATIONS.get(stem.capitalize(), _ORDINARY)
+        if kind == _NEVER_FINAL:
             return False
-        if stem in _BEFORE_NUMBER:
+        if kind == _BEFORE_NUMBER:
             return not inner[0].isdigit() and _starts_sentence(following, inner)
         if (
-            stem in _MAYBE_FINAL
+            kind == _MAYBE_FINAL
             or (len(stem) == 2 and stem[0].isupper())
-            or _DOTTED_ACRONYM.fullmatch(stem)
+            or ("." in stem[:-1] and _DOTTED_ACRONYM.fullmatch(stem))
         ):
             return _is_sentence_opener(inner)
-    # An ordinary word, a number or an ellipsis ("Well... maybe" goes on).
+    # An ordinary word, a number, a web address or an ellipsis ("Well... Maybe").
     return _starts_sentence(following, inner)
 
 
 def _starts_sentence(following: str, inner: str) -> bool:
     """Whether ``following`` (``inner`` without its openers) can open a new sentence."""
     first = inner[0]
-    return (
-        first.isupper()
-        or first.isdigit()
-        or first in _CURRENCY
-        or following[0] in _OPENER_SET
-    )
+    return first.isupper() or first.isdigit() or first in _CURRENCY or following[0] in _OPENER_SET
 
 
 def _is_sentence_opener(inner: str) -> bool:
@@ -417,16 +430,12 @@ def _is_sentence_opener(inner: str) -> bool:
     return head in _SENTENCE_OPENERS
 
 
-def _is_attribution(following: str, flat: str, after: int) -> bool:
-    """Whether ``following`` and the words after ``flat[after]`` read "Name (Name) said"."""
-    word = following
-    for _ in range(_MAX_NAME_WORDS):
-        if not word[:1].isupper() or after >= len(flat):
-            return False
-        end = flat.find(" ", after + 1)
-        if end < 0:
-            end = len(flat)
-        word, after = flat[after + 1 : end], end
-        if word.rstrip(".,;:") in _SPEECH_VERBS:
+def _is_attribution(words: list[str], j: int) -> bool:
+    """Whether ``words[j:]`` start with one to three capitalised words and a speech verb."""
+    for k in range(j, min(len(words), j + _MAX_NAME_WORDS + 1)):
+        word = words[k]
+        if k > j and word.rstrip(".,;:") in _SPEECH_VERBS:
             return True
+        if not word[0].isupper():
+            return False
     return False

@@ -55,7 +55,9 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            raise ContentError("", "expected UTF-16 text after a UTF-16 byte-order mark, found invalid bytes") from None
+            raise ContentError(
+                "", "expected UTF-16 text after a UTF-16 byte-order mark, found invalid bytes"
+            ) from None
     if b"\x00" in data[:8192]:
         raise ContentError("", "expected text, found binary data (NUL bytes)")
     try:
@@ -94,9 +96,17 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
         elif suffix in TEXT_SUFFIXES:
             article = text.parse_wire_text(source, rel_path, settings)
         else:
-            raise ContentError(rel_path, f"expected one of {', '.join(sorted(SUFFIXES))}, found {suffix or 'no suffix'}")
+            raise ContentError(
+                rel_path,
+                f"expected one of {', '.join(sorted(SUFFIXES))}, found {suffix or 'no suffix'}",
+            )
     except ContentError as exc:
         return Loaded(rel_path, problems=(Problem(rel_path, "load", exc.reason),))
     if not article.blocks and not article.draft:
-        return Loaded(rel_path, problems=(Problem(rel_path, "load", "expected an article body, found none after cleaning"),))
+        return Loaded(
+            rel_path,
+            problems=(
+                Problem(rel_path, "load", "expected an article body, found none after cleaning"),
+            ),
+        )
     return Loaded(rel_path, articles=(article,))

@@ -36,13 +36,17 @@ def split_front_matter(source: str, rel_path: str) -> tuple[dict[str, Any], str,
     match = _FRONT.match(source)
     if match is None:
         fence = source[:3]
-        raise ContentError(rel_path, f"line 1: {_FENCES[fence]} front matter opened with {fence} is never closed")
+        raise ContentError(
+            rel_path, f"line 1: {_FENCES[fence]} front matter opened with {fence} is never closed"
+        )
     fence, text = match.group(1), match.group(2)
     try:
         data = yaml.safe_load(text) if fence == "---" else tomllib.loads(text)
     except yaml.MarkedYAMLError as exc:
         line = (exc.problem_mark.line + 2) if exc.problem_mark else 1
-        raise ContentError(rel_path, f"line {line}: invalid YAML front matter: {exc.problem}") from None
+        raise ContentError(
+            rel_path, f"line {line}: invalid YAML front matter: {exc.problem}"
+        ) from None
     except yaml.YAMLError as exc:
         raise ContentError(rel_path, f"invalid YAML front matter: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -50,7 +54,9 @@ def split_front_matter(source: str, rel_path: str) -> tuple[dict[str, Any], str,
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentError(rel_path, f"front matter: expected a mapping of keys, found {type(data).__name__}")
+        raise ContentError(
+            rel_path, f"front matter: expected a mapping of keys, found {type(data).__name__}"
+        )
     return data, source[match.end() :], source[: match.end()].count("\n") + 1
 
 
@@ -59,7 +65,9 @@ def _string(meta: dict[str, Any], key: str, rel_path: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ContentError(rel_path, f"front matter {key}: expected text, found {type(value).__name__}")
+        raise ContentError(
+            rel_path, f"front matter {key}: expected text, found {type(value).__name__}"
+        )
     return str(value).strip()
 
 
@@ -69,7 +77,9 @@ def _tags(value: Any, rel_path: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(t, str | int) for t in value):
-        raise ContentError(rel_path, f"front matter tags: expected a list of words, found {value!r}")
+        raise ContentError(
+            rel_path, f"front matter tags: expected a list of words, found {value!r}"
+        )
     seen: dict[str, None] = {}
     for tag in value:
         name = " ".join(str(tag).split()).lower()
@@ -92,7 +102,9 @@ def parse_markdown(source: str, rel_path: str, settings: LoadSettings) -> Articl
     if not title and (h1 := _H1.search(body)):
         title, body = plain_text(h1.group(1)), body[: h1.start()] + body[h1.end() :]
     if not title:
-        raise ContentError(rel_path, "expected a title (a 'title:' key or a '# heading'), found none")
+        raise ContentError(
+            rel_path, "expected a title (a 'title:' key or a '# heading'), found none"
+        )
     published = None
     if meta.get("date") is not None:
         try:

@@ -88,7 +88,11 @@ def _paragraphs(lines: list[str]) -> list[str]:
     filled = [line for line in lines if line]
     if not filled:
         return []
-    width = statistics.quantiles([len(x) for x in filled], n=20)[-1] if len(filled) > 1 else len(filled[0])
+    width = (
+        statistics.quantiles([len(x) for x in filled], n=20)[-1]
+        if len(filled) > 1
+        else len(filled[0])
+    )
     wrapped = max(len(x) for x in filled) <= 100 and len(filled) < len(lines) and len(filled) >= 4
     paragraphs: list[str] = []
     previous = ""
@@ -116,7 +120,9 @@ def _is_prose(line: str) -> bool:
 def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
     """(lines before the headline, the headline, the lines after it)."""
     for i in range(min(len(items) - 1, 12)):
-        if squash(items[i]).casefold() == squash(items[i + 1]).casefold() and is_headline_like(items[i], 30):
+        if squash(items[i]).casefold() == squash(items[i + 1]).casefold() and is_headline_like(
+            items[i], 30
+        ):
             return items[:i], items[i], items[i + 2 :]
     first_prose = next((i for i, line in enumerate(items) if _is_prose(line)), len(items))
     candidates = [
@@ -162,4 +168,3 @@ def _blocks(items: list[str]) -> tuple[Block, ...]:
         Block("h2" if _is_subhead(items, i) else "p", line, escape(line, quote=False))
         for i, line in enumerate(items)
     )
-

@@ -1,0 +1,219 @@
+"""End to end through the command line: exit codes, messages, contracts, feeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from digest.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "content").glob("0*.txt"))
+ATOM_RNG = ROOT.parent / "shared" / "schemas" / "atom.rng"
+EPOCH = "1752537600"
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A site folder holding the sample content, as the working folder."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return tmp_path
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_build_writes_the_contract_files(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build"]) == 0
+    out = site / "public"
+    for name in (
+        "index.html",
+        "rss.xml",
+        "atom.xml",
+        "feed.json",
+        "stories.json",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+    ):
+        assert (out / name).is_file(), name
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("8 articles → 6 stories (2 copies folded), 0 problems, ")
+
+
+def test_stories_json_lists_every_story_with_its_sources(site: Path) -> None:
+    assert main(["build"]) == 0
+    stories = json.loads((site / "public" / "stories.json").read_text())
+    assert len(stories) == 6
+    seed = next(s for s in stories if len(s["sources"]) == 2 and "Ukraine" in s["title"])
+    assert seed["url"].startswith("http://localhost:8000/2025/07/14/")
+    assert seed["published"].startswith("2025-07-14")
+    assert sorted(x["path"] for x in seed["sources"]) == [p.name for p in SEEDS]
+    assert set(seed) == {"id", "url", "title", "summary", "published", "updated", "tags", "sources"}
+    assert set(seed["sources"][0]) == {"outlet", "title", "url", "path", "published"}
+
+
+def test_drafts_are_not_published(site: Path) -> None:
+    assert main(["build"]) == 0
+    text = (site / "public" / "stories.json").read_text()
+    assert "cycle lanes" not in text
+
+
+def test_two_builds_are_byte_identical_whatever_the_time_zone(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["build", "--output", "one"]) == 0
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    assert main(["build", "--output", "two"]) == 0
+    assert _tree(site / "one") == _tree(site / "two")
+
+
+def test_unknown_and_bad_config_keys_are_all_reported_with_exit_2(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "digest.toml").write_text('titel = "x"\nsummary_sentences = 0\nbase_url = "ftp://x"\n')
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    assert "titel: unknown key" in err
+    assert "summary_sentences: expected a whole number from 1 to 10, found 0" in err
+    assert "base_url: expected an absolute http(s) URL" in err
+    assert not (site / "public").exists()
+
+
+def test_a_broken_file_is_named_and_the_rest_still_builds(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\nBody text.\n")
+    assert main(["build"]) == 0
+    captured = capsys.readouterr()
+    assert "problem: broken.md: load: line 2: invalid YAML front matter" in captured.err
+    assert ", 1 problems," in captured.out
+    assert len(json.loads((site / "public" / "stories.json").read_text())) == 6
+
+
+def test_strict_makes_problems_fatal_and_keeps_the_previous_site(site: Path) -> None:
+    assert main(["build"]) == 0
+    before = _tree(site / "public")
+    (site / "content" / "empty.txt").write_text("")
+    (site / "content" / "new.md").write_text(
+        "---\ntitle: New\n---\nA brand new article that was added later on.\n"
+    )
+    assert main(["build", "--strict"]) == 1
+    assert _tree(site / "public") == before
+
+
+def test_nothing_to_build_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "content").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["build"]) == 1
+    assert not (tmp_path / "public").exists()
+
+
+def test_missing_content_folder_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "--content", "nowhere"]) == 2
+    assert "expected a folder of articles, found nothing" in capsys.readouterr().err
+
+
+def test_refuses_to_replace_a_folder_it_did_not_write(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    precious = site / "public"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    assert main(["build"]) == 2
+    assert (precious / "thesis.tex").read_text() == "years of work"
+    assert "refusing to replace a folder digest did not write" in capsys.readouterr().err
+
+
+def test_a_rebuild_replaces_the_site_whole(site: Path) -> None:
+    assert main(["build"]) == 0
+    (site / "content" / "2025-07-14-midland-courier-battery-train-trial.md").unlink()
+    assert main(["build"]) == 0
+    assert not any("battery" in p for p in _tree(site / "public"))
+    assert not list(site.glob(".public.*")), "no temporary folders are left behind"
+
+
+def test_inspect_json_prints_the_contract_fields_for_each_seed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    names = [str(p) for p in SEEDS]
+    assert main(["inspect", *names, "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["path"] for r in rows] == names
+    for row in rows:
+        assert set(row) == {
+            "path",
+            "outlet",
+            "title",
+            "dek",
+            "published",
+            "url",
+            "tags",
+            "body",
+            "summary",
+        }
+        assert row["summary"][0].startswith("Ukraine and Russia")
+    assert rows[0]["outlet"] == "London Daily"
+    assert rows[0]["published"] == "2025-07-14T00:00:00+00:00"
+    assert rows[0]["dek"].startswith("After separate calls with France's Emmanuel Macron")
+    assert "Frontline Tension" not in rows[0]["body"], "subheads are not paragraphs"
+    assert rows[0]["body"][-1].startswith("Hundreds of artillery and mortar attacks")
+    assert not any("Related Articles" in p for p in rows[0]["body"])
+
+
+def test_inspect_names_a_missing_file(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", "no/such/file.txt"]) == 1
+    assert "no/such/file.txt: could not read the file" in capsys.readouterr().err
+
+
+def test_feeds_parse_without_errors(site: Path) -> None:
+    assert main(["build"]) == 0
+    for name in ("rss.xml", "atom.xml"):
+        parsed = feedparser.parse((site / "public" / name).read_bytes())
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        assert len(parsed.entries) == 6
+    feed = json.loads((site / "public" / "feed.json").read_text())
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert len(feed["items"]) == 6
+
+
+def test_atom_validates_against_the_rfc_4287_schema(site: Path) -> None:
+    if not ATOM_RNG.is_file():
+        pytest.skip(f"{ATOM_RNG} is not here (it lives in the shared folder beside the project)")
+    from lxml import etree
+
+    assert main(["build"]) == 0
+    schema = etree.RelaxNG(etree.parse(str(ATOM_RNG)))
+    assert schema.validate(etree.parse(str(site / "public" / "atom.xml"))), (
+        schema.error_log.last_error
+    )
+
+
+def test_python_dash_m_digest_runs(site: Path) -> None:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    result = subprocess.run(
+        [sys.executable, "-m", "digest", "--version"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("digest ")
