@@ -16,6 +16,7 @@ from digest import feeds
 from digest.config import Config
 from digest.dedup import group_stories
 from digest.errors import DigestError
+from digest.identity import IDENTITY_FILE, Identities, keep_identities
 from digest.load import Loaded, LoadSettings, is_content_file, load_bytes
 from digest.model import Article, BuildReport, Merge, Problem, Story
 from digest.publish import publish
@@ -85,11 +86,21 @@ def read_all(config: Config) -> list[Loaded]:
     return loaded
 
 
-def make_site(config: Config, loaded: list[Loaded], now: datetime) -> Site:
-    """Everything between loading and writing: pure, given the loaded files and the time."""
+def previous_identities(config: Config) -> Identities:
+    """The ids and folders the published site gave its stories (none before a first build)."""
+    try:
+        return Identities.from_json((config.output_dir / IDENTITY_FILE).read_bytes())
+    except OSError:
+        return Identities()
+
+
+def make_site(config: Config, loaded: list[Loaded], now: datetime, previous: Identities) -> Site:
+    """Everything between loading and writing: pure, given the loaded files, the time and
+    the identities the previous site gave its stories."""
     problems = tuple(p for item in loaded for p in item.problems)
     articles = tuple(with_sentences(a) for item in loaded for a in item.articles if not a.draft)
     stories, merges = group_stories(articles, config.fold_threshold, now, ZoneInfo(config.timezone))
+    stories, identities = keep_identities(stories, previous)
     stories = tuple(
         summarize(s, config.summary_sentences, config.summary_max_words) for s in stories
     )
@@ -102,6 +113,7 @@ def make_site(config: Config, loaded: list[Loaded], now: datetime) -> Site:
     files[PurePosixPath("stories.json")] = feeds.stories_json(config, stories)
     files[PurePosixPath("sitemap.xml")] = feeds.sitemap(config, stories, now)
     files[PurePosixPath("robots.txt")] = feeds.robots(config)
+    files[PurePosixPath(IDENTITY_FILE)] = identities.to_json()
     files.update(static_files(config.root / "static"))
     return Site(articles, stories, files, problems, merges)
 
@@ -113,7 +125,7 @@ def build(config: Config, now: datetime, strict: bool = False) -> BuildReport:
     when any file had a problem; in both cases the previous site is left as it was.
     """
     loaded = read_all(config)
-    site = make_site(config, loaded, now)
+    site = make_site(config, loaded, now, previous_identities(config))
     if strict and site.problems:
         raise StrictFailure(site.problems)
     if not site.articles:

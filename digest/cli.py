@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,9 +21,10 @@ from zoneinfo import ZoneInfo
 import digest
 from digest.build import NothingToBuild, StrictFailure, build
 from digest.config import Config, load_config
+from digest.dedup import explain
 from digest.errors import ConfigError, DigestError
 from digest.load import LoadSettings, load_bytes
-from digest.model import BuildReport, Problem
+from digest.model import Article, BuildReport, Problem
 from digest.summarize import lead_summary, with_sentences
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -98,6 +100,19 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("files", nargs="+", metavar="FILE")
     i.add_argument("--json", action="store_true", help="one JSON object per line")
     i.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
+
+    e = commands.add_parser(
+        "explain",
+        help="say whether two files are one story, and why",
+        description="Compare two articles as folding does: containment both ways, the threshold, shared passages.",
+        epilog="examples:\n  digest explain content/000.txt content/003.txt",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    e.add_argument("files", nargs=2, metavar="FILE")
+    e.add_argument("--json", action="store_true", help="print the evidence as one JSON object")
+    e.add_argument(
         "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
     )
     return parser
@@ -205,6 +220,37 @@ def _inspect(args: argparse.Namespace) -> int:
     return status
 
 
+def _load_one(name: str, settings: LoadSettings) -> Article:
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        raise DigestError(f"{name}: could not read the file: {exc.strerror}") from None
+    loaded = load_bytes(data, Path(name).name, settings)
+    if loaded.problems:
+        raise DigestError(f"{name}: {loaded.problems[0].message}")
+    return loaded.articles[0]
+
+
+def _explain(args: argparse.Namespace) -> int:
+    config = _config(args)
+    settings = LoadSettings(timezone=ZoneInfo(config.timezone))
+    a, b = (_load_one(name, settings) for name in args.files)
+    result = explain(a, b, config.fold_threshold)
+    if args.json:
+        print(json.dumps({"files": args.files, **asdict(result)}, ensure_ascii=False))
+        return EXIT_OK
+    first, second = args.files
+    print(f"{'one story' if result.same_story else 'two stories'}: {result.reason}")
+    print(f"  {first} ({result.words_a:,} words) inside {second}: {result.containment_ab:.1%}")
+    print(f"  {second} ({result.words_b:,} words) inside {first}: {result.containment_ba:.1%}")
+    print(f"  threshold: {result.threshold:.0%}; MinHash buckets shared: {result.shared_buckets}")
+    for passage in result.passages:
+        words = passage.split()
+        shown = " ".join(words[:30]) + (" …" if len(words) > 30 else "")
+        print(f"  shared ({len(words)} words): {shown}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = _parser()
@@ -212,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "explain":
+            return _explain(args)
         return _inspect(args)
     except ConfigError as exc:
         for line in str(exc).splitlines():

@@ -78,18 +78,17 @@ class Fingerprint:
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
-def fingerprint(paragraphs: Iterable[str]) -> Fingerprint:
-    """The 5-word shingles of a text, hashed to sorted unique 64-bit values.
+def shingle_hashes(tokens: Sequence[str]) -> U64:
+    """The hash of every 5-word shingle of ``tokens``, in text order (one per position).
 
     Words are hashed once each with xxhash (seeded, so the same text always gives the
     same values in every process) and combined into shingle hashes with numpy.
 
-    >>> fingerprint(["one two three four five six"]).shingles.size
+    >>> shingle_hashes("one two three four five six".split()).size
     2
     """
-    tokens = words(" ".join(paragraphs))
     if len(tokens) < SHINGLE_WORDS:
-        return Fingerprint(np.zeros(0, dtype=np.uint64), len(tokens))
+        return np.zeros(0, dtype=np.uint64)
     h = np.fromiter(
         (xxhash.xxh64_intdigest(t.encode(), SEED) for t in tokens),
         dtype=np.uint64,
@@ -101,7 +100,17 @@ def fingerprint(paragraphs: Iterable[str]) -> Fingerprint:
         for k in range(SHINGLE_WORDS):
             acc = acc * _MULT + h[k : k + n]
             acc ^= acc >> np.uint64(29)
-    return Fingerprint(np.unique(acc), len(tokens))
+    return acc
+
+
+def fingerprint(paragraphs: Iterable[str]) -> Fingerprint:
+    """The 5-word shingles of a text, hashed to sorted unique 64-bit values.
+
+    >>> fingerprint(["one two three four five six"]).shingles.size
+    2
+    """
+    tokens = words(" ".join(paragraphs))
+    return Fingerprint(np.unique(shingle_hashes(tokens)), len(tokens))
 
 
 def containment(a: U64, b: U64) -> tuple[float, float]:
@@ -266,9 +275,7 @@ def group_stories(
                 tags=tuple(tags),
             )
         )
-    return tuple(
-        assign_slugs(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id)))
-    ), merges
+    return tuple(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id))), merges
 
 
 def slugify(title: str, max_length: int = 60) -> str:
@@ -282,26 +289,74 @@ def slugify(title: str, max_length: int = 60) -> str:
     return str(_slugify(title, max_length=max_length, word_boundary=True))
 
 
-def assign_slugs(stories: Sequence[Story]) -> list[Story]:
-    """Resolve slug collisions inside one day's folder: the smaller id keeps the plain slug.
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why two texts are, or are not, one story."""
 
-    >>> from datetime import UTC
-    >>> from digest.model import Block
-    >>> a = Article("a", "a", "", "T")
-    >>> day = datetime(2025, 7, 14, tzinfo=UTC)
-    >>> s = [Story(i, "rain", a, (a,), day, day, ()) for i in ("b2", "a1")]
-    >>> [(x.id, x.slug) for x in assign_slugs(s)]
-    [('b2', 'rain-2'), ('a1', 'rain')]
+    same_story: bool
+    containment_ab: float
+    containment_ba: float
+    threshold: float
+    shared_buckets: int
+    words_a: int
+    words_b: int
+    passages: tuple[str, ...]
+    reason: str
+
+
+def shared_passages(a: Iterable[str], b: Iterable[str], most: int = 3) -> tuple[str, ...]:
+    """The longest runs of words of text ``a`` that also stand in text ``b``, longest first.
+
+    >>> shared_passages(["the cat sat on the mat today"], ["a cat sat on the mat today too"])
+    ('cat sat on the mat today',)
     """
-    from dataclasses import replace
+    tokens = words(" ".join(a))
+    hashes_a = shingle_hashes(tokens)
+    inside = np.isin(hashes_a, shingle_hashes(words(" ".join(b))))
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, hit in enumerate([*inside.tolist(), False]):
+        if hit and start is None:
+            start = i
+        elif not hit and start is not None:
+            runs.append((start, i - 1 + SHINGLE_WORDS))
+            start = None
+    runs.sort(key=lambda r: (r[0] - r[1], r[0]))
+    return tuple(" ".join(tokens[s:e]) for s, e in runs[:most])
 
-    taken: dict[str, str] = {}
-    for story in sorted(stories, key=lambda s: s.id):
-        base = str(story.path)
-        path, n = base, 1
-        while path in taken:
-            n += 1
-            path = f"{base}-{n}"
-        taken[path] = story.id
-    by_id = {sid: path.rsplit("/", 1)[1] for path, sid in taken.items()}
-    return [replace(s, slug=by_id[s.id]) for s in stories]
+
+def explain(a: Article, b: Article, threshold: float) -> Explanation:
+    """Whether two articles are one story, with the evidence: containment both ways,
+    the threshold, the MinHash buckets they share and the passages they share.
+    """
+    fa, fb = fingerprint(a.paragraphs), fingerprint(b.paragraphs)
+    ab, ba = containment(fa.shingles, fb.shingles)
+    shared = int(np.intersect1d(_buckets(fa), _buckets(fb)).size)
+    if fa.words < MIN_WORDS or fb.words < MIN_WORDS:
+        same, reason = False, f"a text under {MIN_WORDS} words never folds by shingles alone"
+    elif max(ab, ba) >= threshold:
+        same, reason = (
+            True,
+            f"{max(ab, ba):.0%} of the smaller text lies inside the larger (threshold {threshold:.0%})",
+        )
+    else:
+        same, reason = (
+            False,
+            f"at most {max(ab, ba):.0%} of either text lies inside the other (threshold {threshold:.0%})",
+        )
+    if same and shared < MIN_SHARED_BUCKETS:
+        reason += (
+            f"; but they share only {shared} MinHash bucket(s), so a build would not compare them"
+        )
+        same = False
+    return Explanation(
+        same,
+        ab,
+        ba,
+        threshold,
+        shared,
+        fa.words,
+        fb.words,
+        shared_passages(a.paragraphs, b.paragraphs),
+        reason,
+    )

@@ -81,6 +81,7 @@ class Story:
     updated: datetime
     tags: tuple[str, ...]
     summary: tuple[str, ...] = ()
+    folder: str = ""
 
     @property
     def title(self) -> str:
@@ -88,7 +89,13 @@ class Story:
 
     @property
     def path(self) -> PurePosixPath:
-        """The story page's folder inside the site, e.g. ``2025/07/14/russia-ukraine``."""
+        """The story page's folder inside the site, e.g. ``2025/07/14/russia-ukraine``.
+
+        ``folder`` once given (see ``digest.identity``) is kept; before that, the folder is
+        the day of publication and the slug.
+        """
+        if self.folder:
+            return PurePosixPath(self.folder)
         return PurePosixPath(self.published.strftime("%Y/%m/%d")) / self.slug
 
 

@@ -217,3 +217,74 @@ def test_python_dash_m_digest_runs(site: Path) -> None:
     )
     assert result.returncode == 0
     assert result.stdout.startswith("digest ")
+
+
+def test_a_story_keeps_its_id_and_url_when_a_copy_joins_and_the_lead_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    (tmp_path / "content").mkdir()
+    short, full = SEEDS[1], SEEDS[0]
+    shutil.copy(short, tmp_path / "content" / short.name)
+    assert main(["build"]) == 0
+    [before] = json.loads((tmp_path / "public" / "stories.json").read_text())
+    shutil.copy(full, tmp_path / "content" / full.name)
+    assert main(["build"]) == 0
+    [after] = json.loads((tmp_path / "public" / "stories.json").read_text())
+    assert len(after["sources"]) == 2
+    assert after["title"] != before["title"], "the longer copy is the new lead"
+    assert (after["id"], after["url"]) == (before["id"], before["url"])
+
+
+def test_a_new_story_with_the_same_headline_never_takes_an_existing_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    content = tmp_path / "content"
+    content.mkdir()
+    body = "---\ntitle: Storm closes bridge\ndate: 2025-07-14T10:00:00Z\n---\n"
+    (content / "zz.md").write_text(
+        body + "High winds shut the harbour bridge for six hours on Monday morning.\n"
+    )
+    assert main(["build"]) == 0
+    [first] = json.loads((tmp_path / "public" / "stories.json").read_text())
+    (content / "aa.md").write_text(
+        body + "A different storm in another town flooded the market square twice.\n"
+    )
+    assert main(["build"]) == 0
+    urls = {
+        s["sources"][0]["path"]: s["url"]
+        for s in json.loads((tmp_path / "public" / "stories.json").read_text())
+    }
+    assert urls["zz.md"] == first["url"]
+    assert urls["aa.md"] == first["url"].rstrip("/") + "-2/"
+
+
+def test_explain_says_why_two_files_are_one_story(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", str(SEEDS[0]), str(SEEDS[1])]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "one story: 90% of the smaller text lies inside the larger (threshold 50%)"
+    )
+    assert "inside" in out and "shared (" in out
+
+
+def test_explain_json_for_two_different_events(capsys: pytest.CaptureFixture[str]) -> None:
+    greece = ROOT / "content" / "2025-07-12-midland-courier-thessaly-earthquake.md"
+    peru = ROOT / "content" / "2025-07-14-southern-cross-wire-peru-offshore-quake.md"
+    assert main(["explain", str(greece), str(peru), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["same_story"] is False
+    assert result["containment_ab"] == result["containment_ba"] == 0.0
+
+
+def test_build_report_lists_every_merge_with_its_scores(site: Path) -> None:
+    assert main(["build", "--report", "merges.json"]) == 0
+    merges = json.loads((site / "merges.json").read_text())["merges"]
+    pairs = {(m["a"], m["b"]) for m in merges}
+    assert ("000_09bbb82b954263c9", "003_7ea263126d66c9a4") in pairs
+    assert len(merges) == 2
+    seed = next(m for m in merges if m["a"].startswith("000"))
+    assert seed["containment_b_in_a"] > 0.85 and seed["threshold"] == 0.5

@@ -1,0 +1,120 @@
+"""Stable story identity across builds, pure.
+
+A story's id and URL are given once, when it first appears, and kept: a copy that joins
+later, a longer copy that becomes the lead, or a new story with the same headline on the
+same day never moves an existing story to another address. What was given is recorded
+in the site itself (``.digest-identity.json``), so the record is published, and swapped
+in, together with the pages it describes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from digest.dedup import stable_id
+from digest.model import Story
+
+IDENTITY_FILE = ".digest-identity.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Identities:
+    """Which story each article belonged to, and each story's folder in the site."""
+
+    story_of: Mapping[str, str] = field(default_factory=dict)
+    folder_of: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> bytes:
+        data = {
+            "stories": {sid: self.folder_of[sid] for sid in sorted(self.folder_of)},
+            "articles": {aid: self.story_of[aid] for aid in sorted(self.story_of)},
+        }
+        return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Identities:
+        """Read a record; anything malformed reads as no record (ids are given afresh).
+
+        >>> Identities.from_json(b"not json").folder_of
+        {}
+        """
+        try:
+            raw = json.loads(data)
+            stories, articles = dict(raw["stories"]), dict(raw["articles"])
+        except (ValueError, KeyError, TypeError):
+            return cls()
+        pairs = [*stories.items(), *articles.items()]
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
+            return cls()
+        return cls(articles, stories)
+
+
+def _claim(story: Story, previous: Identities) -> str | None:
+    """The earlier id most of this story's articles held, if any (ties: the smaller id)."""
+    held = Counter(previous.story_of[a.id] for a in story.articles if a.id in previous.story_of)
+    held = Counter({sid: n for sid, n in held.items() if sid in previous.folder_of})
+    return min(held, key=lambda sid: (-held[sid], sid)) if held else None
+
+
+def keep_identities(
+    stories: Sequence[Story], previous: Identities
+) -> tuple[tuple[Story, ...], Identities]:
+    """Stories with the ids and folders they had before; new stories get fresh ones.
+
+    Where a story of the last build split in two, the part holding most of its articles
+    keeps the id. A new folder never takes one already given: a second story with the
+    same slug on the same day gets ``-2``. The result keeps the order of ``stories``.
+
+    >>> from datetime import UTC, datetime
+    >>> from digest.model import Article
+    >>> a, b = Article("a", "a", "", "Rain"), Article("b", "b", "", "Rain")
+    >>> day = datetime(2025, 7, 14, tzinfo=UTC)
+    >>> old = Identities({"a": "s1"}, {"s1": "2025/07/13/rain"})
+    >>> new, record = keep_identities([Story("x9", "rain", b, (a, b), day, day, ())], old)
+    >>> new[0].id, str(new[0].path), dict(record.story_of)
+    ('s1', '2025/07/13/rain', {'a': 's1', 'b': 's1'})
+    """
+    winners: dict[str, int] = {}
+    for i, story in enumerate(stories):
+        sid = _claim(story, previous)
+        if sid is None:
+            continue
+        j = winners.get(sid)
+        if j is None or (-len(story.articles), story.id) < (
+            -len(stories[j].articles),
+            stories[j].id,
+        ):
+            winners[sid] = i
+    kept = {i: sid for sid, i in winners.items()}
+
+    result: list[Story | None] = [None] * len(stories)
+    used_ids = set(previous.folder_of)
+    taken = set(previous.folder_of.values())
+    for i, sid in kept.items():
+        result[i] = replace(stories[i], id=sid, folder=previous.folder_of[sid])
+    fresh = sorted((i for i in range(len(stories)) if i not in kept), key=lambda i: stories[i].id)
+    for i in fresh:
+        story = stories[i]
+        sid, n = story.id, 1
+        while sid in used_ids:
+            n += 1
+            sid = stable_id(f"{story.id}#{n}")
+        used_ids.add(sid)
+        base = str(replace(story, folder="").path)
+        folder, n = base, 1
+        while folder in taken:
+            n += 1
+            folder = f"{base}-{n}"
+        taken.add(folder)
+        result[i] = replace(story, id=sid, folder=folder)
+
+    final = tuple(s for s in result if s is not None)
+    story_of = dict(previous.story_of)
+    folder_of = dict(previous.folder_of)
+    for story in final:
+        folder_of[story.id] = story.folder
+        story_of.update({a.id: story.id for a in story.articles})
+    return final, Identities(story_of, folder_of)
