@@ -7,6 +7,7 @@ sentence enters a summary twice; subheads are not sentences.
 from __future__ import annotations
 
 from digest.clean import similarity
+from digest.lead import is_junk, is_pull_quote, strip_dateline
 from digest.model import Article, Story
 
 _REPEAT = 0.6
@@ -38,39 +39,45 @@ def _cut(sentence: str, max_words: int) -> str:
 def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> tuple[str, ...]:
     """The first ``sentences`` sentences of the body, within ``max_words`` words.
 
-    Sentences that repeat the standfirst or an earlier sentence are skipped; whole
+    A dateline opening the first sentence is dropped; bylines, timestamps, captions,
+    prompts and pull quotes are skipped (see ``digest.lead``), and so are sentences
+    that repeat the standfirst or an earlier sentence. Whole
     sentences are dropped to fit the word budget, and a single over-long first sentence
     is cut at a word boundary with an ellipsis. A front-matter ``summary`` wins.
 
     >>> from digest.model import Block
-    >>> body = (Block("p", "Rain fell. Rain fell. Roads shut.", ""),)
+    >>> text = "LONDON (AP) - Heavy rain fell. Heavy rain fell. By Jo Bloggs. Roads were shut."
+    >>> body = (Block("p", text, ""),)
     >>> lead_summary(with_sentences(Article("a", "a", "", "T", blocks=body)), 2)
-    ('Rain fell.', 'Roads shut.')
+    ('Heavy rain fell.', 'Roads were shut.')
     """
     if article.summary_override:
         return article.summary_override
+    flat = [sentence for paragraph in article.sentences for sentence in paragraph]
     chosen: list[str] = []
     used = 0
-    for paragraph in article.sentences:
-        for sentence in paragraph:
-            if len(chosen) == sentences:
-                return tuple(chosen)
-            if article.dek and similarity(sentence, article.dek) >= _REPEAT:
-                continue
-            if any(similarity(sentence, earlier) >= _REPEAT for earlier in chosen):
-                continue
-            count = len(sentence.split())
-            if chosen and used + count > max_words:
-                return tuple(chosen)
-            if not chosen:
-                budget = min(max_words, MAX_SUMMARY_CHARS // 8)
-                sentence = _cut(sentence, budget)
-                if len(sentence) > MAX_SUMMARY_CHARS:
-                    sentence = sentence[: MAX_SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
-            elif sum(len(s) + 1 for s in chosen) + len(sentence) > MAX_SUMMARY_CHARS:
-                return tuple(chosen)
-            chosen.append(sentence)
-            used += count
+    for i, sentence in enumerate(flat):
+        if len(chosen) == sentences:
+            break
+        if not chosen:
+            sentence = strip_dateline(sentence)
+        if is_junk(sentence) or is_pull_quote(sentence, flat[i + 1 : i + 60]):
+            continue
+        if article.dek and similarity(sentence, article.dek) >= _REPEAT:
+            continue
+        if any(similarity(sentence, earlier) >= _REPEAT for earlier in chosen):
+            continue
+        count = len(sentence.split())
+        if chosen and used + count > max_words:
+            break
+        if not chosen:
+            sentence = _cut(sentence, min(max_words, MAX_SUMMARY_CHARS // 8))
+            if len(sentence) > MAX_SUMMARY_CHARS:
+                sentence = sentence[: MAX_SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+        elif sum(len(s) + 1 for s in chosen) + len(sentence) > MAX_SUMMARY_CHARS:
+            break
+        chosen.append(sentence)
+        used += count
     return tuple(chosen)
 
 

@@ -1,0 +1,144 @@
+"""Lead cleaning: what may open a summary, as a table of real-looking openings."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.lead import is_junk, is_pull_quote, strip_dateline
+from digest.model import Article, Block
+from digest.summarize import lead_summary, with_sentences
+
+DATELINES = [
+    ("LONDON (Reuters) - Shares fell on Monday.", "Shares fell on Monday."),
+    ("WASHINGTON — The Senate voted late on Tuesday.", "The Senate voted late on Tuesday."),
+    ("NEW YORK, July 14 (AP) — Stocks rose in early trading.", "Stocks rose in early trading."),
+    ("(CNN) -- The storm moved north overnight.", "The storm moved north overnight."),
+    ("(CNN)The storm moved north overnight.", "The storm moved north overnight."),
+    (
+        "Kyiv, Feb 20 (AFP) - Ukraine and Russia called for talks.",
+        "Ukraine and Russia called for talks.",
+    ),
+    ("PARIS: Protesters marched through the capital.", "Protesters marched through the capital."),
+    ("SAN JUAN, Puerto Rico (AP) — Power returned to most homes.", "Power returned to most homes."),
+    ("US officials said the talks would go on.", "US officials said the talks would go on."),
+    ("NATO allies met in Brussels on Sunday.", "NATO allies met in Brussels on Sunday."),
+    ("UK inflation fell to 2% in June.", "UK inflation fell to 2% in June."),
+    (
+        "BBC - the broadcaster - said it would appeal.",
+        "BBC - the broadcaster - said it would appeal.",
+    ),
+    ("LONDON - yes.", "LONDON - yes."),
+]
+
+
+@pytest.mark.parametrize(("sentence", "expected"), DATELINES, ids=[d[0][:30] for d in DATELINES])
+def test_strip_dateline(sentence: str, expected: str) -> None:
+    assert strip_dateline(sentence) == expected
+
+
+JUNK = [
+    "By . Daily Mail Reporter .",
+    "By John Smith",
+    "By John Smith, Political Editor",
+    "By Jane Doe and Richard Roe",
+    "PUBLISHED: 12:01 EST, 3 April 2015",
+    "PUBLISHED: . 12:01 EST, 3 April 2015 . | . UPDATED: . 12:05 EST, 3 April 2015 .",
+    "Last updated at 10:32",
+    "Media playback is unsupported on your device",
+    "Read more: Why the talks failed",
+    "READ MORE: The full list of winners",
+    "Advertisement",
+    "Image copyright Getty Images",
+    "Image caption: Firefighters at the scene",
+    "Photo: Jane Doe/Reuters",
+    "Scroll down for video",
+    "Follow us on Twitter",
+    "Share this article",
+    "Sign up for our daily newsletter",
+    "0:00",
+    "Close",
+    "He said.",
+    "GETTY IMAGES",
+    "Click here to watch the full interview",
+]
+
+
+@pytest.mark.parametrize("sentence", JUNK)
+def test_junk_never_opens_a_summary(sentence: str) -> None:
+    assert is_junk(sentence)
+
+
+PROSE = [
+    "Shares fell sharply on Monday.",
+    "By the end of the day, 40 people had been rescued.",
+    "Byron Bay was evacuated overnight as the fire spread.",
+    "Published figures show inflation fell to 2% in June.",
+    "The image of the flooded square went around the world.",
+    "Photographers gathered outside the court before dawn.",
+    "Reading the verdict, the judge said the case was exceptional.",
+    "Watchdogs warned that the merger would raise prices.",
+    "Related charges were dropped last year, the court heard.",
+    "He said the plan was dead.",
+]
+
+
+@pytest.mark.parametrize("sentence", PROSE)
+def test_prose_is_not_junk(sentence: str) -> None:
+    assert not is_junk(sentence)
+
+
+def test_a_pull_quote_the_body_repeats_is_skipped() -> None:
+    assert is_pull_quote(
+        "“We will rebuild.”", ["The mayor said: “We will rebuild.” Then she left."]
+    )
+    assert not is_pull_quote("“We will rebuild.”", ["The mayor said nothing."])
+    assert not is_pull_quote("The mayor spoke.", ["The mayor spoke."])
+
+
+def _summary(*paragraphs: str, dek: str = "", n: int = 3) -> tuple[str, ...]:
+    blocks = tuple(Block("p", p, p) for p in paragraphs)
+    return lead_summary(with_sentences(Article("a", "a.txt", "", "T", dek=dek, blocks=blocks)), n)
+
+
+def test_a_daily_mail_opening_starts_at_the_story() -> None:
+    got = _summary(
+        "By . Daily Mail Reporter . PUBLISHED: . 12:01 EST, 3 April 2015 . | . UPDATED: . 12:05 EST, 3 April 2015 .",
+        "A man has been arrested after a car crashed into a shop front in the town centre.",
+        "Police said nobody was seriously hurt.",
+    )
+    assert got == (
+        "A man has been arrested after a car crashed into a shop front in the town centre.",
+        "Police said nobody was seriously hurt.",
+    )
+
+
+def test_a_bbc_opening_skips_the_media_notice_and_caption() -> None:
+    got = _summary(
+        "Media playback is unsupported on your device",
+        "Image caption: Residents were moved to a school hall",
+        "Hundreds of people have been evacuated from their homes after a river burst its banks.",
+        "The Environment Agency issued three severe flood warnings.",
+    )
+    assert got[0].startswith("Hundreds of people have been evacuated")
+    assert len(got) == 2
+
+
+def test_a_reuters_dateline_is_removed_from_the_lede_only() -> None:
+    got = _summary(
+        "LONDON (Reuters) - Shares fell on Monday as oil prices rose. Traders were nervous all day."
+    )
+    assert got == ("Shares fell on Monday as oil prices rose.", "Traders were nervous all day.")
+
+
+def test_a_standfirst_that_the_body_repeats_is_read_once() -> None:
+    dek = "Both leaders pressed for more talks after separate calls with Macron."
+    got = _summary(
+        "Ukraine and Russia called for intensified diplomatic efforts on Sunday.",
+        "Both leaders pressed for more talks after separate calls with President Macron.",
+        "Washington is warning an invasion is imminent.",
+        dek=dek,
+    )
+    assert got == (
+        "Ukraine and Russia called for intensified diplomatic efforts on Sunday.",
+        "Washington is warning an invasion is imminent.",
+    )
