@@ -27,6 +27,16 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff format --check digest tests
 	$(VENV)/bin/mypy
 
+$(VENV)/.installed-eval: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[eval]'
+	touch $@
+
+# Figures on real third-party data (never committed): DATA=../shared/data by default.
+eval: $(VENV)/.installed-eval
+	$(PY) eval/folding.py $(DATA)
+	$(PY) eval/summaries.py $(DATA)
+	$(PY) eval/ingest.py $(DATA)
+
 golden: $(VENV)/.installed-test
 	$(PY) -m pytest tests/golden --update-golden
 

@@ -267,7 +267,7 @@ def group_stories(
         stories.append(
             Story(
                 id=stable_id(founder.id),
-                slug=slugify(founder.title) or "story",
+                slug=slugify(founder.slug or founder.title) or "story",
                 lead=_lead(group),
                 articles=in_order,
                 published=published,

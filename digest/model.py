@@ -53,6 +53,7 @@ class Article:
     blocks: tuple[Block, ...] = ()
     summary_override: tuple[str, ...] = ()
     draft: bool = False
+    slug: str = ""
     sentences: tuple[tuple[str, ...], ...] = ()
 
     @property

@@ -92,6 +92,24 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
+def safe_url(url: str) -> str:
+    """The URL when it is an absolute http(s) URL, else the empty string.
+
+    >>> safe_url("https://example.org/a?b=1"), safe_url("javascript:alert(1)"), safe_url("/x")
+    ('https://example.org/a?b=1', '', '')
+    """
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in " <>\"\n\t"):
+        return ""
+    return url
+
+
 def plain_text(fragment: str) -> str:
     """The text of an HTML fragment, tags dropped and entities decoded, for titles.
 

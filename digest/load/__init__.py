@@ -6,12 +6,15 @@ Nothing here touches the disk: ``digest.build`` reads the files and hands over b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import codecs
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, tzinfo
 from pathlib import PurePosixPath
 
 from digest.errors import ContentError
 from digest.model import Article, Problem
+from digest.sanitize import safe_url
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -43,27 +46,93 @@ def is_content_file(path: PurePosixPath) -> bool:
     return path.suffix.lower() in SUFFIXES and not any(p.startswith((".", "_")) for p in path.parts)
 
 
-def decode(data: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without a BOM), UTF-16 with a BOM, else Windows-1252.
+# Latin-script single-byte encodings that charset detection confuses with one another on
+# short texts; for news in these scripts Windows-1252 is by far the likeliest.
+_LATIN_FAMILY = frozenset(
+    {
+        "cp1250",
+        "cp1252",
+        "latin_1",
+        "iso8859_2",
+        "iso8859_15",
+        "mac_roman",
+        "mac_latin2",
+        "cp850",
+        "cp437",
+    }
+)
+_MAGIC = (
+    (b"\x1f\x8b", "a gzip file"),
+    (b"PK\x03\x04", "a zip file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x7fELF", "a program"),
+)
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
-    Raises ContentError for binary data.
 
-    >>> decode("Café".encode("cp1252"))
-    'Café'
+def decode(data: bytes, html: bool = False) -> str:
+    """Text from bytes: a BOM, then (for HTML) a meta charset, then UTF-8, then detection.
+
+    Detection is charset-normalizer's; where it guesses among Latin-script code pages,
+    Windows-1252 is taken. Raises ContentError for binary data.
+
+    >>> decode("Café reopens after “long” repairs".encode("cp1252"))
+    'Café reopens after “long” repairs'
+    >>> decode('<meta charset="iso-8859-1"><p>café</p>'.encode("latin-1"), html=True)[-8:]
+    'café</p>'
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    for bom, codec in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise ContentError(
+                    "", f"expected {codec} text after its byte-order mark, found invalid bytes"
+                ) from None
+    head = data[:8192]
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            raise ContentError("", f"expected text, found binary data ({kind})")
+    nuls = head.count(0)
+    if nuls:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if nuls > len(head) // 4 and min(even, odd) * 20 < max(even, odd):
+            codec = "utf-16-le" if odd > even else "utf-16-be"
+            return data.decode(codec, errors="replace")
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+    if controls * 50 > len(head):
+        raise ContentError("", "expected text, found binary data (control bytes)")
+    if html and (meta := _META_CHARSET.search(data[:4096])):
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ContentError(
-                "", "expected UTF-16 text after a UTF-16 byte-order mark, found invalid bytes"
-            ) from None
-    if b"\x00" in data[:8192]:
-        raise ContentError("", "expected text, found binary data (NUL bytes)")
+            return data.decode(meta.group(1).decode("ascii"), errors="replace")
+        except LookupError:
+            pass
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    codec = codecs.lookup(best.encoding).name.replace("-", "_") if best is not None else "cp1252"
+    if (
+        best is None
+        or codec in _LATIN_FAMILY
+        or codec.startswith(("iso8859", "windows_125"))
+        and codec in _LATIN_FAMILY
+    ):
         return data.decode("cp1252", errors="replace")
+    return data.decode(best.encoding, errors="replace")
 
 
 def article_id(rel_path: str) -> str:
@@ -102,6 +171,7 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
             )
     except ContentError as exc:
         return Loaded(rel_path, problems=(Problem(rel_path, "load", exc.reason),))
+    article = replace(article, url=safe_url(article.url))
     if not article.blocks and not article.draft:
         return Loaded(
             rel_path,

@@ -1,6 +1,6 @@
 """Markdown articles with YAML (``---``) or TOML (``+++``) front matter.
 
-Keys read: title, date, source (or outlet), url, tags, summary, draft. The body goes
+Keys read: title, date, source (or outlet), url, tags, summary, draft, slug, dek. The body goes
 through python-markdown, then through the one sanitizer, then into blocks.
 """
 
@@ -51,6 +51,10 @@ def split_front_matter(source: str, rel_path: str) -> tuple[dict[str, Any], str,
         raise ContentError(rel_path, f"invalid YAML front matter: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(rel_path, f"invalid TOML front matter: {exc}") from None
+    except (ValueError, OverflowError, TypeError, RecursionError) as exc:
+        # PyYAML builds dates and numbers with Python constructors, which raise these
+        # for values such as 2025-02-30.
+        raise ContentError(rel_path, f"invalid value in front matter: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -128,4 +132,5 @@ def parse_markdown(source: str, rel_path: str, settings: LoadSettings) -> Articl
         blocks=html_to_blocks(html),
         summary_override=split_sentences(plain_text(summary)) if summary else (),
         draft=draft,
+        slug=_string(meta, "slug", rel_path),
     )
