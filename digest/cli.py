@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +101,25 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true", help="one JSON object per line")
     i.add_argument(
         "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
+
+    f = commands.add_parser(
+        "fetch",
+        help="download the feeds listed in digest.toml into the content folder",
+        description="Download every [[feeds]] entry of digest.toml; each changed feed is saved "
+        "as a snapshot file under the content folder, so every build can be replayed.",
+        epilog="examples:\n  digest fetch\n  digest fetch --pages && digest build\n"
+        "  */15 * * * * cd /srv/news && digest fetch && digest build   (cron)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    f.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
+    f.add_argument(
+        "--content", metavar="DIR", help="folder to save snapshots into (default: from digest.toml)"
+    )
+    f.add_argument(
+        "--pages", action="store_true", help="also save the article page each new entry links to"
     )
 
     e = commands.add_parser(
@@ -220,6 +239,49 @@ def _inspect(args: argparse.Namespace) -> int:
     return status
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    from digest.fetch import FeedSource, FetchResult, FetchSettings, fetch_all, summary_line
+
+    config = _config(args)
+    if not config.feeds:
+        print(
+            "digest: no feeds to fetch: add [[feeds]] tables with a url to digest.toml",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    settings = FetchSettings(
+        timeout=config.fetch_timeout,
+        max_bytes=config.fetch_max_bytes,
+        max_redirects=config.fetch_max_redirects,
+        retries=config.fetch_retries,
+        per_host=config.fetch_per_host,
+        fetch_pages=config.fetch_pages or args.pages,
+    )
+    sources = [FeedSource(feed.url, feed.outlet) for feed in config.feeds]
+    progress: Callable[[FetchResult], None] | None = None
+    bar = None
+    if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task("fetching feeds", total=len(sources))
+        bar.start()
+
+        def progress(result: FetchResult) -> None:
+            bar.advance(task)
+
+    try:
+        results = fetch_all(sources, config.content_dir, settings, datetime.now(UTC), progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    for result in results:
+        if result.reason:
+            print(f"{result.source.url}: {result.status}: {result.reason}", file=sys.stderr)
+    print(summary_line(results))
+    return EXIT_PROBLEMS if any(r.status == "failed" for r in results) else EXIT_OK
+
+
 def _load_one(name: str, settings: LoadSettings) -> Article:
     try:
         data = Path(name).read_bytes()
@@ -260,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "explain":
             return _explain(args)
+        if args.command == "fetch":
+            return _fetch(args)
         return _inspect(args)
     except ConfigError as exc:
         for line in str(exc).splitlines():

@@ -64,6 +64,14 @@ def _non_empty(value: Any) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One ``[[feeds]]`` table: a feed ``digest fetch`` downloads, and its outlet's name."""
+
+    url: str
+    outlet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything a build needs to know besides the content itself."""
 
@@ -130,6 +138,46 @@ class Config:
     front_page_stories: int = field(
         default=30, metadata=_doc("How many stories the front page lists.", _int_between(1, 10000))
     )
+    feeds: tuple[FeedEntry, ...] = field(
+        default=(),
+        metadata=_doc(
+            "Feeds for `digest fetch`, as [[feeds]] tables with `url` (absolute http(s)) and "
+            "an optional `outlet` name."
+        ),
+    )
+    fetch_timeout: float = field(
+        default=20.0,
+        metadata=_doc(
+            "Seconds one fetch attempt may take, connecting to last byte.",
+            _float_between(0.1, 600.0),
+        ),
+    )
+    fetch_retries: int = field(
+        default=3,
+        metadata=_doc(
+            "Further attempts after a network error or a 5xx answer.", _int_between(0, 10)
+        ),
+    )
+    fetch_per_host: int = field(
+        default=2,
+        metadata=_doc("The most requests in flight to one host at once.", _int_between(1, 16)),
+    )
+    fetch_max_bytes: int = field(
+        default=10_000_000,
+        metadata=_doc(
+            "The largest response body accepted, in bytes.", _int_between(1_000, 1_000_000_000)
+        ),
+    )
+    fetch_max_redirects: int = field(
+        default=5,
+        metadata=_doc("The most redirects followed for one request.", _int_between(0, 20)),
+    )
+    fetch_pages: bool = field(
+        default=False,
+        metadata=_doc(
+            "Also save the article page each new feed entry links to, under content/pages/."
+        ),
+    )
     root: Path = field(
         default=Path("."), metadata=_doc("(not a key) the folder paths are relative to")
     )
@@ -164,7 +212,49 @@ def config_reference() -> tuple[tuple[str, str, Any, str], ...]:
     )
 
 
-_TYPES: Mapping[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "float": (float, int)}
+_TYPES: Mapping[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (float, int),
+    "bool": (bool,),
+}
+
+
+def _feeds(value: Any, errors: list[str]) -> tuple[FeedEntry, ...]:
+    if not isinstance(value, list):
+        errors.append(f"feeds: expected [[feeds]] tables, found {type(value).__name__}")
+        return ()
+    out: list[FeedEntry] = []
+    seen: set[str] = set()
+    for n, table in enumerate(value, 1):
+        where = f"feeds[{n}]"
+        if not isinstance(table, dict):
+            errors.append(
+                f"{where}: expected a table with url and outlet, found {type(table).__name__}"
+            )
+            continue
+        for key in sorted(set(table) - {"url", "outlet"}):
+            errors.append(f"{where}.{key}: unknown key; expected url or outlet")
+        url, outlet = table.get("url"), table.get("outlet", "")
+        if not isinstance(url, str) or (message := _absolute_url(url)):
+            errors.append(
+                f"{where}.url: "
+                + (
+                    message
+                    if isinstance(url, str) and message
+                    else f"expected a URL, found {url!r}"
+                )
+            )
+            continue
+        if not isinstance(outlet, str):
+            errors.append(f"{where}.outlet: expected a string, found {type(outlet).__name__}")
+            continue
+        if url in seen:
+            errors.append(f"{where}.url: {url} is listed twice")
+            continue
+        seen.add(url)
+        out.append(FeedEntry(url, outlet.strip()))
+    return tuple(out)
 
 
 def parse_config(
@@ -187,8 +277,11 @@ def parse_config(
         if name not in data:
             continue
         value = data[name]
+        if name == "feeds":
+            values[name] = _feeds(value, errors)
+            continue
         expected = _TYPES[str(f.type)]
-        if isinstance(value, bool) or not isinstance(value, expected):
+        if (isinstance(value, bool) and str(f.type) != "bool") or not isinstance(value, expected):
             errors.append(f"{name}: expected {f.type!s}, found {type(value).__name__} {value!r}")
             continue
         check: Check | None = f.metadata["check"]

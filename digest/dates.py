@@ -7,6 +7,7 @@ that a sentence with a year in it is never taken for one.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import date, datetime, time, tzinfo
 
 from dateutil import parser as dateparser
@@ -43,10 +44,52 @@ def parse_date_line(line: str, default_tz: tzinfo) -> datetime | None:
     ):
         return None
     try:
-        parsed = dateparser.parse(text, fuzzy=True, tzinfos=_TZINFOS)
+        parsed = _parse(text, fuzzy=True)
     except (ValueError, OverflowError):
         return None
     return as_aware(parsed, default_tz)
+
+
+_DATEISH_WORD = re.compile(
+    rf"(?i)^(?:{_MONTHS}|[a-z]{{3,6}}er|mon|tue|wed|thu|fri|sat|sun|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|today|yesterday|am|pm|a\.m|p\.m|a|p|m|at|on|of|the|"
+    r"[a-z]{1,2}t|gmt|utc|bst|cet|cest|[ecmp][sd]?t|ist|jst|aest|"
+    r"published|updated|last|posted|first|modified|date|ago|years?|months?|weeks?|days?|"
+    r"hours?|minutes?|mins?|hrs?|\d+(?:st|nd|rd|th|am|pm)?|\d{1,2}[:.]\d{2}(?:am|pm)?)$"
+)
+_CLOCK = re.compile(
+    r"(?i)\b\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?|\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}\b"
+)
+
+
+def looks_like_date_line(line: str) -> bool:
+    """True for a short line made of dates, times and their labels, even a misspelt one.
+
+    Catches what ``parse_date_line`` cannot read: "04 / 28 / 09 07:35 PM ET",
+    "Updated 5 / 5 / 2010 1:41 PM", "8:24am:", "Novemer 27, 2005", "Posted 2 days ago".
+
+    >>> [looks_like_date_line(x) for x in ["04 / 28 / 09 07:35 PM ET", "Novemer 27, 2005",
+    ...  "8:24am:", "Posted 1 year, 160 days ago", "Three die in bank during Greek riots",
+    ...  "Updated 5:40 p. m. ET", "Posted: Nov 27, 2005 8:20 AM ET Last Updated: Nov 27, 2005 9:14 PM ET"]]
+    [True, True, True, True, False, True, True]
+    """
+    text = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", line)
+    tokens = [t for t in re.split(r"[\s,/|•·–—-]+", text.strip(" .:;|")) if t.strip(".:;")]
+    if not tokens or len(tokens) > 24:
+        return False
+    dateish = sum(1 for t in tokens if _DATEISH_WORD.match(t.strip(".:;")))
+    has_anchor = bool(
+        _CLOCK.search(line) or re.search(r"\b(?:1[89]|20)\d{2}\b", line) or "ago" in line.lower()
+    )
+    return has_anchor and dateish / len(tokens) >= 0.75
+
+
+def _parse(text: str, fuzzy: bool) -> datetime:
+    # An unknown zone abbreviation ("AKDT") makes dateutil warn and return a naive time,
+    # which is then read in the site's zone: the warning would only be noise.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
+        return dateparser.parse(text, fuzzy=fuzzy, tzinfos=_TZINFOS)
 
 
 def as_aware(value: datetime | date, default_tz: tzinfo) -> datetime:
@@ -76,7 +119,7 @@ def parse_date_value(value: object, default_tz: tzinfo) -> datetime:
         return as_aware(value, default_tz)
     if isinstance(value, str) and value.strip():
         try:
-            return as_aware(dateparser.parse(value, tzinfos=_TZINFOS), default_tz)
+            return as_aware(_parse(value, fuzzy=False), default_tz)
         except (ValueError, OverflowError) as exc:
             raise ValueError(
                 f"expected a date such as 2025-07-14T09:30:00+01:00, found {value!r} ({exc})"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from digest.clean import is_chrome_line
+from digest.dates import looks_like_date_line
 
 _UPPER_PLACE = r"[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}"
 _TITLE_PLACE = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2}"
@@ -50,6 +51,9 @@ _PROMPTS = re.compile(
     r"this video can not be played|download the app|get our|join our)\b"
 )
 _OPEN_QUOTE = ("“", '"', "‘", "'")
+_CLOCK_PREFIX = re.compile(
+    r"(?i)^\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}\s*)?[:–—-]\s*"
+)
 
 
 def strip_dateline(sentence: str) -> str:
@@ -59,10 +63,12 @@ def strip_dateline(sentence: str) -> str:
     'Shares fell on Monday.'
     >>> strip_dateline("(CNN) -- The storm moved north.")
     'The storm moved north.'
+    >>> strip_dateline("2:16pm: Take it with a grain of salt, he said.")
+    'Take it with a grain of salt, he said.'
     >>> strip_dateline("US officials said the talks would go on.")
     'US officials said the talks would go on.'
     """
-    match = _DATELINE.match(sentence)
+    match = _DATELINE.match(sentence) or _CLOCK_PREFIX.match(sentence)
     if not match:
         return sentence
     rest = sentence[match.end() :].lstrip()
@@ -78,14 +84,15 @@ def is_junk(sentence: str) -> bool:
     captions and credits, share and "read more" prompts, page furniture, fragments.
 
     >>> [is_junk(s) for s in ["By . Daily Mail Reporter .", "PUBLISHED: 12:01 EST, 3 April 2015",
-    ...  "Read more: Why the talks failed", "Shares fell sharply on Monday."]]
-    [True, True, True, False]
+    ...  "Read more: Why the talks failed", "Posted 1 year, 160 days ago [downloaded on 2 October 2013]",
+    ...  "Shares fell sharply on Monday."]]
+    [True, True, True, True, False]
     """
     text = sentence.strip()
     words = text.split()
     if len(words) < 3 or is_chrome_line(text) or text.endswith(" ."):
         return True
-    if not any(ch.isalpha() and ch.islower() for ch in text):
+    if not any(ch.isalpha() and ch.islower() for ch in text) or looks_like_date_line(text):
         return True
     return bool(
         _BYLINE.match(text) or _STAMP.search(text) or _CAPTION.search(text) or _PROMPTS.match(text)

@@ -125,12 +125,7 @@ def decode(data: bytes, html: bool = False) -> str:
 
     best = from_bytes(data[:200_000]).best()
     codec = codecs.lookup(best.encoding).name.replace("-", "_") if best is not None else "cp1252"
-    if (
-        best is None
-        or codec in _LATIN_FAMILY
-        or codec.startswith(("iso8859", "windows_125"))
-        and codec in _LATIN_FAMILY
-    ):
+    if best is None or codec in _LATIN_FAMILY:
         return data.decode("cp1252", errors="replace")
     return data.decode(best.encoding, errors="replace")
 

@@ -20,6 +20,7 @@ rules are hand-written and look only at the shape of lines, never at a particula
 
 from __future__ import annotations
 
+import re
 import statistics
 from datetime import UTC
 from html import escape
@@ -35,7 +36,7 @@ from digest.clean import (
     squash,
     strip_close_glyph,
 )
-from digest.dates import parse_date_line
+from digest.dates import looks_like_date_line, parse_date_line
 from digest.load import LoadSettings, article_id
 from digest.model import Article, Block
 from digest.sanitize import plain_text
@@ -64,8 +65,12 @@ def parse_wire_text(source: str, rel_path: str, settings: LoadSettings) -> Artic
             published = published or when
         elif not masthead and _is_masthead(line):
             masthead = line
-    while rest and (when := parse_date_line(rest[0], settings.timezone)) is not None:
-        published = published or when
+    while rest and (
+        _is_byline(rest[0])
+        or looks_like_date_line(rest[0])
+        or parse_date_line(rest[0], settings.timezone)
+    ):
+        published = published or parse_date_line(rest[0], settings.timezone)
         rest = rest[1:]
 
     dek = ""
@@ -128,14 +133,34 @@ def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
     candidates = [
         i
         for i in range(first_prose)
-        if parse_date_line(items[i], UTC) is None and not items[i].casefold().startswith("by ")
+        if parse_date_line(items[i], UTC) is None
+        and not looks_like_date_line(items[i])
+        and not _is_byline(items[i])
     ]
     if candidates:
         h = candidates[-1]
-        return items[:h], items[h], items[h + 1 :]
-    if items:
-        return [], _headline_from_prose(items[0]), items
-    return [], "", []
+        return items[:h], _strip_date_prefix(items[h]), items[h + 1 :]
+    lead = next((i for i, line in enumerate(items) if not looks_like_date_line(line)), len(items))
+    if lead < len(items):
+        return items[:lead], _headline_from_prose(items[lead]), items[lead:]
+    return items, "", []
+
+
+_DATE_PREFIX = re.compile(r"^\d{1,2}\s*[/.]\s*\d{1,2}\s*[/.]\s*\d{2,4}\s*[-–—:|]\s*")
+
+
+def _strip_date_prefix(headline: str) -> str:
+    """A headline without a numeric date glued to its start ("27 / 09 / 2013-Turkmenistan")."""
+    rest = _DATE_PREFIX.sub("", headline)
+    return rest if rest.strip() else headline
+
+
+def _is_byline(line: str) -> bool:
+    return (
+        line.casefold().startswith("by ")
+        and len(line.split()) <= 8
+        and not line.endswith((".", "!", "?"))
+    )
 
 
 def _headline_from_prose(paragraph: str) -> str:
