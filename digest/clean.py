@@ -96,15 +96,22 @@ _FINAL_PUNCTUATION = tuple(".!?:;,\"'”’)…]")
 
 
 def normalize_text(text: str) -> str:
-    """Unicode NFC, illegal characters removed, runs of spaces folded, line ends kept.
+    """Illegal characters removed, line ends unified, then Unicode NFC; indentation kept.
 
-    >>> normalize_text("Caf\\u0065\\u0301  reopens\\x00\\r\\n")
-    'Café reopens\\n'
+    >>> normalize_text("Caf\\u0065\\u0301  reopens\\x00\\r\\n    code")
+    'Café  reopens\\n    code'
     """
-    text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    text = _ILLEGAL.sub("", text)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return unicodedata.normalize("NFC", _ILLEGAL.sub("", text))
+
+
+def normalize_lines(text: str) -> list[str]:
+    """``normalize_text``, then each line with its runs of spaces folded and trimmed.
+
+    >>> normalize_lines("  Two  words \\n\\tnext ")
+    ['Two words', 'next']
+    """
+    return [_SPACES.sub(" ", line).strip() for line in normalize_text(text).split("\n")]
 
 
 def squash(text: str) -> str:
@@ -175,10 +182,8 @@ def is_list_like(lines: Sequence[str]) -> bool:
     """
     if not lines:
         return True
-    shortish = sum(
-        1 for x in lines if is_chrome_line(x) or is_headline_like(x) or len(x.split()) <= 14
-    )
-    return shortish / len(lines) >= 0.6
+    listed = sum(1 for x in lines if is_chrome_line(x) or is_headline_like(x))
+    return listed / len(lines) >= 0.6
 
 
 def cut_trailing_chrome(lines: Sequence[str]) -> tuple[str, ...]:
@@ -192,6 +197,15 @@ def cut_trailing_chrome(lines: Sequence[str]) -> tuple[str, ...]:
     ('Body text here.',)
     """
     items = list(lines)
+    while True:
+        cut = _cut_once(items)
+        if cut == items:
+            return tuple(items)
+        items = cut
+
+
+def _cut_once(items: list[str]) -> list[str]:
+    items = list(items)
     for i, line in enumerate(items):
         if i > 0 and is_section_label(line) and is_list_like(items[i + 1 :]):
             items = items[:i]
@@ -203,7 +217,7 @@ def cut_trailing_chrome(lines: Sequence[str]) -> tuple[str, ...]:
         run += 1
     if run >= 3 and run < len(items):
         items = items[: len(items) - run]
-    return tuple(items)
+    return items
 
 
 def word_set(text: str) -> frozenset[str]:

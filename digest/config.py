@@ -54,7 +54,7 @@ def _absolute_url(value: Any) -> str | None:
 def _timezone(value: Any) -> str | None:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder
         return f"expected an IANA time zone such as 'Europe/London', found {value!r}"
     return None
 
@@ -311,6 +311,10 @@ def load_config(path: Path | None, overrides: Mapping[str, Any] | None = None) -
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(source, ["file not found"]) from None
+        except IsADirectoryError:
+            raise ConfigError(source, ["expected a TOML file, found a folder"]) from None
+        except OSError as exc:
+            raise ConfigError(source, [f"could not read the file: {exc.strerror}"]) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(source, [f"expected valid TOML: {exc}"]) from None
         root = path.parent

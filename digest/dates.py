@@ -44,10 +44,9 @@ def parse_date_line(line: str, default_tz: tzinfo) -> datetime | None:
     ):
         return None
     try:
-        parsed = _parse(text, fuzzy=True)
-    except (ValueError, OverflowError):
+        return as_aware(_parse(text, fuzzy=True), default_tz)
+    except (ValueError, OverflowError):  # dateutil's ParserError is a ValueError
         return None
-    return as_aware(parsed, default_tz)
 
 
 _DATEISH_WORD = re.compile(

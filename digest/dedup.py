@@ -44,8 +44,8 @@ _SPELLING = (
     (re.compile(r"isation(s?)$"), r"ization\1"),
     (re.compile(r"is(e|ed|es|ing)$"), r"iz\1"),
     (re.compile(r"ys(e|ed|es|ing)$"), r"yz\1"),
-    (re.compile(r"(?<=[^aeiou])our(s?)$"), r"or\1"),
-    (re.compile(r"(?<=[^aeiou])tre(s?)$"), r"ter\1"),
+    (re.compile(r"(?<=[^aeiou])our(s|ed|ing|ite|ites|able|ably|er|ers|hood|hoods)?$"), r"or\1"),
+    (re.compile(r"tre(s?)$"), r"ter\1"),
     (re.compile(r"ll(ed|ing|er)$"), r"l\1"),
     (re.compile(r"ogue$"), "og"),
 )

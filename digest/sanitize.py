@@ -105,7 +105,11 @@ def safe_url(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return ""
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in " <>\"\n\t"):
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(c in url for c in ' <>"\n\t')
+    ):
         return ""
     return url
 
@@ -155,7 +159,7 @@ def html_to_blocks(fragment: str) -> tuple[Block, ...]:
     >>> [(b.kind, b.text) for b in html_to_blocks("<h2>Talks</h2><p>Putin <em>spoke</em>.</p>")]
     [('h2', 'Talks'), ('p', 'Putin spoke.')]
     """
-    clean = sanitize_html(normalize_text(fragment))
+    clean = sanitize_html(normalize_text(fragment))  # indentation kept for <pre>
     if not clean.strip():
         return ()
     root = lxml_html.fragment_fromstring(clean, create_parent="div")

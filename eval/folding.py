@@ -236,7 +236,8 @@ def _explain_wrong(
     story_of = {key: sid for sid, keys in members.items() for key in keys}
     bad = set(wrong_stories)
     for merge in merges:
-        a, b = merge["a"], merge["b"]
+        # Article ids are paths in the content folder; the docs are keyed without suffix.
+        a, b = (Path(merge[k]).with_suffix("").as_posix() for k in ("a", "b"))
         if story_of.get(a) not in bad or labels.get(a) == labels.get(b):
             continue
         common = sorted(shingles(docs[a].text) & shingles(docs[b].text))

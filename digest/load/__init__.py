@@ -131,12 +131,14 @@ def decode(data: bytes, html: bool = False) -> str:
 
 
 def article_id(rel_path: str) -> str:
-    """The stable id of the article in a content file: its path, without the suffix.
+    """The stable id of the article in a content file: its path in the content folder.
+
+    The suffix stays, so that ``x.txt`` and ``x.md`` are two articles.
 
     >>> article_id("afp/000_09bb.txt")
-    'afp/000_09bb'
+    'afp/000_09bb.txt'
     """
-    return str(PurePosixPath(rel_path).with_suffix(""))
+    return str(PurePosixPath(rel_path))
 
 
 def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:

@@ -21,7 +21,7 @@ from digest.model import Article
 from digest.sanitize import html_to_blocks, plain_text
 
 _FENCES = {"---": "YAML", "+++": "TOML"}
-_FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(.*?)\n\1[ \t]*(?:\n|\Z)", re.S)
+_FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(?:(.*?)\n)?\1[ \t]*(?:\n|\Z)", re.S)
 _H1 = re.compile(r"\A#\s+(.+?)\s*#*\s*$", re.M)
 
 
@@ -39,7 +39,7 @@ def split_front_matter(source: str, rel_path: str) -> tuple[dict[str, Any], str,
         raise ContentError(
             rel_path, f"line 1: {_FENCES[fence]} front matter opened with {fence} is never closed"
         )
-    fence, text = match.group(1), match.group(2)
+    fence, text = match.group(1), match.group(2) or ""
     try:
         data = yaml.safe_load(text) if fence == "---" else tomllib.loads(text)
     except yaml.MarkedYAMLError as exc:
@@ -54,7 +54,7 @@ def split_front_matter(source: str, rel_path: str) -> tuple[dict[str, Any], str,
     except (ValueError, OverflowError, TypeError, RecursionError) as exc:
         # PyYAML builds dates and numbers with Python constructors, which raise these
         # for values such as 2025-02-30.
-        raise ContentError(rel_path, f"invalid value in front matter: {exc}") from None
+        raise ContentError(rel_path, f"invalid value in front matter (a date or number that cannot be): {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -31,7 +31,7 @@ from digest.clean import (
     ends_sentence,
     is_chrome_line,
     is_headline_like,
-    normalize_text,
+    normalize_lines,
     similarity,
     squash,
     strip_close_glyph,
@@ -53,7 +53,7 @@ def parse_wire_text(source: str, rel_path: str, settings: LoadSettings) -> Artic
     >>> a.outlet, a.title, a.published.date().isoformat(), len(a.paragraphs)
     ('Daily Post', 'Rain Falls', '2025-07-01', 1)
     """
-    lines = [strip_close_glyph(line) for line in normalize_text(source).split("\n")]
+    lines = [strip_close_glyph(line) for line in normalize_lines(source)]
     items = [p for p in cut_trailing_chrome(_paragraphs(lines)) if not is_chrome_line(p)]
     header, headline, rest = _split_header(items)
 
@@ -105,16 +105,12 @@ def _paragraphs(lines: list[str]) -> list[str]:
         if not line:
             previous = ""
             continue
-        if wrapped and previous and len(previous) >= 0.7 * width and not _is_date_or_short(line):
+        if wrapped and previous and len(previous) >= 0.7 * width and not looks_like_date_line(line):
             paragraphs[-1] = f"{paragraphs[-1]} {line}"
         else:
             paragraphs.append(line)
         previous = line
     return paragraphs
-
-
-def _is_date_or_short(line: str) -> bool:
-    return len(line.split()) <= 2
 
 
 def _is_prose(line: str) -> bool:
@@ -173,8 +169,9 @@ def _is_masthead(line: str) -> bool:
 
 
 def _outlet_from_folder(rel_path: str) -> str:
-    parent = PurePosixPath(rel_path).parent
-    return "" if str(parent) == "." else parent.name
+    """The first folder of the path, where editors sort copy by outlet: "afp/2025/x.txt" → "afp"."""
+    parts = PurePosixPath(rel_path).parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 def _is_subhead(items: list[str], i: int) -> bool:

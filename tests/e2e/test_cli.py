@@ -284,7 +284,7 @@ def test_build_report_lists_every_merge_with_its_scores(site: Path) -> None:
     assert main(["build", "--report", "merges.json"]) == 0
     merges = json.loads((site / "merges.json").read_text())["merges"]
     pairs = {(m["a"], m["b"]) for m in merges}
-    assert ("000_09bbb82b954263c9", "003_7ea263126d66c9a4") in pairs
+    assert ("000_09bbb82b954263c9.txt", "003_7ea263126d66c9a4.txt") in pairs
     assert len(merges) == 2
     seed = next(m for m in merges if m["a"].startswith("000"))
     assert seed["containment_b_in_a"] > 0.85 and seed["threshold"] == 0.5

@@ -182,7 +182,7 @@ BAD_FILES = {
     ),
     "baddate.md": (
         b"---\ntitle: ok\ndate: 2025-02-30\n---\nBody text of the article.\n",
-        "invalid value in front matter: day is out of range for month",
+        "invalid value in front matter (a date or number that cannot be): day is out of range for month",
     ),
     "baddate2.md": (
         b"---\ntitle: ok\ndate: yesterday-ish\n---\nBody text of the article.\n",

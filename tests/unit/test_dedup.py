@@ -1,0 +1,542 @@
+"""Folding copies of one story: words, shingles, containment, groups, stories and slugs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digest.dedup import (
+    MIN_WORDS,
+    containment,
+    fingerprint,
+    group_articles,
+    group_stories,
+    words,
+)
+from digest.identity import Identities, keep_identities
+from digest.load import LoadSettings, load_bytes
+from digest.model import Article, Block, Story
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+THRESHOLD = 0.5
+NOW = datetime(2025, 7, 20, 12, 0, tzinfo=UTC)
+
+GREECE = (
+    "A magnitude 5.4 earthquake struck the Thessaly plain in central Greece shortly after "
+    "midday on Saturday, cracking walls in several villages and sending residents into the "
+    "streets, but causing no reported deaths, civil protection officials said.",
+    "The tremor was centred about 18 kilometres north-west of the town of Elassona at a "
+    "shallow depth of around 9 kilometres, according to preliminary readings from the "
+    "national seismological network. It was felt as far away as Thessaloniki and Volos.",
+    "Regional authorities said two people were treated in hospital for minor injuries "
+    "caused by falling plaster, and that engineers had begun inspecting schools, churches "
+    "and stone farmhouses built before modern building codes came into force.",
+    '"The first hours are about making sure nobody is trapped and that families have '
+    'somewhere safe to sleep tonight," said Eleni Markou, the deputy regional governor '
+    'responsible for civil protection. "So far the picture is reassuring, but we are '
+    'treating every report of damage seriously."',
+    "Tents and bottled water were being distributed at a sports ground in one of the "
+    "worst-affected villages, where a number of older houses were declared unsafe pending "
+    "further checks. Local officials estimated that around 40 buildings had suffered "
+    "visible structural cracks.",
+    "Seismologists warned that aftershocks of up to magnitude 4.5 could follow over the "
+    "coming days and urged residents to stay out of damaged buildings until they had been "
+    "inspected by the organisation's engineers.",
+    "Greece sits on several active fault lines and is regularly shaken by earthquakes, most "
+    "of which cause little damage. The Thessaly region was hit by a magnitude 6.3 quake in "
+    "March 2021 that destroyed hundreds of homes.",
+    "The prime minister's office said a government team would visit the area on Sunday to "
+    "assess the damage and coordinate emergency housing for families who could not return "
+    "home.",
+)
+
+# The same subject written independently: it shares vocabulary and stock phrases
+# ("sending residents into the streets", "most of which cause little damage").
+PERU = (
+    "A magnitude 6.1 earthquake struck off the coast of southern Peru early on Monday, "
+    "shaking buildings in the cities of Arequipa and Tacna and sending residents into the "
+    "streets, the national geophysical institute said.",
+    "The quake was centred about 40 kilometres offshore at a depth of around 30 kilometres, "
+    "according to preliminary readings. It was felt as far away as northern Chile.",
+    "Civil defence officials said there were no immediate reports of deaths, although "
+    "several people were treated for minor injuries and some older adobe houses suffered "
+    "cracks.",
+    '"We are checking schools and health centres in the affected provinces," said a '
+    'spokesman for the regional government. "So far the damage appears limited, but we are '
+    'treating every report seriously."',
+    "The navy said the quake did not meet the conditions to generate a tsunami along the "
+    "Peruvian coast, and fishing boats were allowed to return to port by mid-morning.",
+    "Peru sits on the Pacific Ring of Fire and records hundreds of earthquakes every year, "
+    "most of which cause little damage. A magnitude 8.0 quake in the Amazon region in 2019 "
+    "destroyed dozens of homes.",
+)
+
+OTHER_HEADLINES = (
+    "Related Articles",
+    "Bitcoin Reaches New Milestone of $116,000",
+    "EU Delays Retaliatory Tariffs Amid New U.S. Threats on Imports",
+    "Severe Heatwave Claims 2,300 Lives Across Europe",
+    "Junior Doctors in the UK Prepare for Five-Day Strike Over Pay Disputes",
+    "Kraft Heinz Considers Splitting Off Grocery Division Amid Strategic Review",
+    "US Opens First Rare Earth Mine in Over 70 Years in Wyoming",
+)
+
+
+def art(
+    id: str,
+    paragraphs: tuple[str, ...] | list[str],
+    *,
+    title: str | None = None,
+    published: datetime | None = None,
+    dek: str = "",
+    outlet: str = "Wire",
+    tags: tuple[str, ...] = (),
+) -> Article:
+    return Article(
+        id=id,
+        path=f"{id}.txt",
+        outlet=outlet,
+        title=title if title is not None else f"Headline {id}",
+        dek=dek,
+        published=published,
+        tags=tags,
+        blocks=tuple(Block("p", p, p) for p in paragraphs),
+    )
+
+
+def partition(articles: list[Article]) -> list[list[str]]:
+    groups, _ = group_articles(articles, THRESHOLD)
+    return [[a.id for a in g] for g in groups]
+
+
+def day(d: int, hour: int = 0) -> datetime:
+    return datetime(2025, 7, d, hour, tzinfo=UTC)
+
+
+# --- words ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("organisation organization", ["organization", "organization"]),
+        ("Organisations ORGANIZATIONS", ["organizations", "organizations"]),
+        ("colour color colours", ["color", "color", "colors"]),
+        ("centre center centres", ["center", "center", "centers"]),
+        ("analysed analyzed realise", ["analyzed", "analyzed", "realize"]),
+        ("travelled traveled cancelling", ["traveled", "traveled", "canceling"]),
+        ("catalogue catalog", ["catalog", "catalog"]),
+        ("honour labour", ["honor", "labor"]),
+        ("hour four our", ["hour", "four", "our"]),
+        (
+            "The Organisation's colour-coded centre",
+            ["the", "organization's", "color", "coded", "center"],
+        ),
+        ("Ukraine's Ukraine’s UKRAINE’S", ["ukraine's", "ukraine's", "ukraine's"]),
+        ("Kyiv’s forces, Moscow's", ["kyiv's", "forces", "moscow's"]),
+        ("12 o'clock, 30,000 troops", ["12", "o'clock", "30", "000", "troops"]),
+        ("news_feed — “quoted” (OSCE)", ["news", "feed", "quoted", "osce"]),
+        ("", []),
+    ],
+)
+def test_words(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("organisation", "organization"),
+        ("colour", "color"),
+        ("centre", "center"),
+        ("defence organisation's centre", "defence organization's center"),
+    ],
+)
+def test_spelling_variants_fold_to_one_form(british: str, american: str) -> None:
+    assert words(british) == words(american)
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [
+        ("kilometres", "kilometers"),
+        ("theatre", "theater"),
+        ("neighbouring", "neighboring"),
+        ("favourite", "favorite"),
+    ],
+)
+def test_more_spelling_variants_fold(british: str, american: str) -> None:
+    assert words(british) == words(american)
+
+
+# --- fingerprint and containment ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "shingles", "count"),
+    [
+        (["one two three four five six"], 2, 6),
+        (["one two three four five"], 1, 5),
+        (["one two three four"], 0, 4),
+        ([], 0, 0),
+        (["a b c d e", "f"], 2, 6),
+        (["a a a a a a a a a a"], 1, 10),
+        (["one two three four five one two three four five"], 5, 10),
+    ],
+)
+def test_fingerprint_sizes(paragraphs: list[str], shingles: int, count: int) -> None:
+    fp = fingerprint(paragraphs)
+    assert (fp.shingles.size, fp.words) == (shingles, count)
+    assert fp.shingles.dtype == np.uint64
+    assert list(fp.shingles) == sorted(set(fp.shingles.tolist()))
+
+
+def test_fingerprint_ignores_case_punctuation_paragraphing_and_spelling() -> None:
+    a = fingerprint(["The colour of the organisation's centre was grey.", "It rained."])
+    b = fingerprint(["the color of the ORGANIZATION’S center, was grey it rained"])
+    assert np.array_equal(a.shingles, b.shingles)
+    assert a.words == b.words == 10
+
+
+def test_fingerprint_is_the_same_in_every_call() -> None:
+    first = fingerprint(GREECE)
+    assert np.array_equal(first.shingles, fingerprint(list(GREECE)).shingles)
+    assert first.words == sum(len(words(p)) for p in GREECE)
+
+
+def test_fingerprint_differs_for_different_word_order() -> None:
+    a = fingerprint(["one two three four five six"])
+    b = fingerprint(["six five four three two one"])
+    assert np.intersect1d(a.shingles, b.shingles).size == 0
+
+
+def u64(*values: int) -> np.ndarray:
+    return np.array(values, dtype=np.uint64)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (u64(1, 2, 3, 4), u64(3, 4, 5), (0.5, 2 / 3)),
+        (u64(1, 2, 3), u64(1, 2, 3), (1.0, 1.0)),
+        (u64(1, 2), u64(1, 2, 3, 4, 5, 6, 7, 8), (1.0, 0.25)),
+        (u64(1, 2, 3), u64(4, 5, 6), (0.0, 0.0)),
+        (u64(), u64(1, 2), (0.0, 0.0)),
+        (u64(1, 2), u64(), (0.0, 0.0)),
+        (u64(), u64(), (0.0, 0.0)),
+        (u64(10), u64(1, 10, 100), (1.0, 1 / 3)),
+    ],
+)
+def test_containment(a: np.ndarray, b: np.ndarray, expected: tuple[float, float]) -> None:
+    assert containment(a, b) == pytest.approx(expected, abs=1e-12)
+
+
+def test_containment_of_real_texts() -> None:
+    full = fingerprint(GREECE)
+    first_half = fingerprint(GREECE[:4])
+    inside, back = containment(first_half.shingles, full.shingles)
+    assert inside == 1.0
+    assert back == pytest.approx(first_half.shingles.size / full.shingles.size)
+    assert max(containment(fingerprint(PERU).shingles, full.shingles)) < 0.1
+
+
+# --- group_articles -------------------------------------------------------------------------
+
+
+def truncated(paragraphs: tuple[str, ...], share: float) -> list[str]:
+    tokens = " ".join(paragraphs).split()
+    return [" ".join(tokens[: int(len(tokens) * share)])]
+
+
+def test_truncated_copy_folds_with_the_full_one() -> None:
+    assert partition([art("full", GREECE), art("short", truncated(GREECE, 0.4))]) == [
+        ["full", "short"]
+    ]
+
+
+def test_merge_evidence_names_both_articles_and_the_containment() -> None:
+    _, merges = group_articles([art("full", GREECE), art("short", truncated(GREECE, 0.4))], 0.5)
+    (merge,) = merges
+    assert (merge.a, merge.b, merge.threshold) == ("full", "short", 0.5)
+    assert merge.containment_ba == 1.0
+    assert 0.35 < merge.containment_ab < 0.45
+
+
+def test_re_headlined_copy_folds() -> None:
+    a = art("a", GREECE, title="Earthquake Shakes Central Greece")
+    b = art("b", GREECE[:6], title="Villagers sleep outdoors after Thessaly tremor")
+    assert partition([a, b]) == [["a", "b"]]
+
+
+def test_copy_wrapped_in_chrome_and_other_headlines_folds() -> None:
+    wrapped = ("London Daily", "Focus on the big picture.", *GREECE, "Newsletter", *OTHER_HEADLINES)
+    assert partition([art("clean", GREECE), art("wrapped", wrapped)]) == [["clean", "wrapped"]]
+
+
+def test_copy_with_spelling_edits_and_a_typo_folds() -> None:
+    edited = [
+        p.replace("organisation", "organization")
+        .replace("centred", "centered")
+        .replace("Elassona", "Elasona")
+        .replace("Thessaloniki", "Thesaloniki")
+        for p in GREECE
+    ]
+    assert edited != list(GREECE)
+    assert partition([art("uk", GREECE), art("us", edited)]) == [["uk", "us"]]
+
+
+def test_copy_with_different_paragraphing_folds_with_containment_one() -> None:
+    repar = [" ".join(GREECE[:3]), " ".join(GREECE[3:6]), *GREECE[6:]]
+    groups, merges = group_articles([art("a", GREECE), art("b", repar)], THRESHOLD)
+    assert [[x.id for x in g] for g in groups] == [["a", "b"]]
+    assert [(m.containment_ab, m.containment_ba) for m in merges] == [(1.0, 1.0)]
+
+
+def test_identical_texts_fold() -> None:
+    assert partition([art("x", GREECE), art("y", GREECE), art("z", GREECE)]) == [["x", "y", "z"]]
+
+
+def test_two_earthquakes_written_independently_never_merge() -> None:
+    assert partition([art("greece", GREECE), art("peru", PERU)]) == [["greece"], ["peru"]]
+
+
+def test_two_earthquakes_stay_apart_even_with_copies_of_each() -> None:
+    articles = [
+        art("g1", GREECE),
+        art("g2", GREECE[:5]),
+        art("p1", PERU),
+        art("p2", PERU[1:]),
+        art("p3", truncated(PERU, 0.5)),
+    ]
+    assert partition(articles) == [["g1", "g2"], ["p1", "p2", "p3"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "folds"),
+    [
+        ("Heavy rain closed roads across the north.", False),  # 7 words
+        ("Heavy rain closed roads across the north today.", True),  # 8 words
+    ],
+)
+def test_texts_under_eight_words_never_merge(text: str, folds: bool) -> None:
+    assert len(words(text)) == (MIN_WORDS if folds else MIN_WORDS - 1)
+    expected = [["a", "b"]] if folds else [["a"], ["b"]]
+    assert partition([art("a", [text]), art("b", [text])]) == expected
+
+
+def test_a_short_text_inside_a_long_one_is_not_merged_when_under_eight_words() -> None:
+    short = "The tremor was centred about 18 kilometres"  # 7 words, all inside GREECE
+    assert partition([art("long", GREECE), art("short", [short])]) == [["long"], ["short"]]
+
+
+def test_empty_articles_stay_alone() -> None:
+    assert partition([art("a", []), art("b", []), art("c", GREECE)]) == [["a"], ["b"], ["c"]]
+
+
+def test_groups_are_sorted_by_smallest_id_and_articles_by_id() -> None:
+    articles = [art("z-peru", PERU), art("m-greece", GREECE), art("a-peru", PERU[:4])]
+    assert partition(articles) == [["a-peru", "z-peru"], ["m-greece"]]
+
+
+def test_folding_is_transitive_through_a_middle_copy() -> None:
+    # first covers paragraphs 0-3, last covers 4-7: they share nothing, but the full copy
+    # joins them.
+    first, last = art("first", GREECE[:4]), art("last", GREECE[4:])
+    assert partition([first, last]) == [["first"], ["last"]]
+    assert partition([first, last, art("middle", GREECE)]) == [["first", "last", "middle"]]
+
+
+def test_threshold_decides() -> None:
+    # about 70% of the shorter text's shingles lie inside the longer one
+    half = [*GREECE[:4], *PERU[:2]]
+    ab, ba = containment(fingerprint(half).shingles, fingerprint(GREECE).shingles)
+    assert 0.6 < max(ab, ba) < 0.8
+    pair = [art("a", GREECE), art("b", half)]
+    assert [[x.id for x in g] for g in group_articles(pair, 0.5)[0]] == [["a", "b"]]
+    assert [[x.id for x in g] for g in group_articles(pair, 0.9)[0]] == [["a"], ["b"]]
+
+
+# --- group_stories --------------------------------------------------------------------------
+
+
+def stories_of(articles: list[Article], tz: timezone = UTC) -> tuple[Story, ...]:
+    stories, _ = group_stories(articles, THRESHOLD, NOW, tz)
+    return stories
+
+
+def test_lead_is_the_longest_copy_and_published_is_the_earliest_date() -> None:
+    articles = [
+        art("a-short", GREECE[:3], published=day(12, 9), outlet="Early Wire"),
+        art("b-full", GREECE, published=day(12, 15), outlet="Midland Courier"),
+        art("c-mid", GREECE[:6], published=day(13, 8), outlet="Harbour Gazette"),
+    ]
+    (story,) = stories_of(articles)
+    assert story.lead.id == "b-full"
+    assert story.published == day(12, 9)
+    assert story.updated == day(13, 8)
+    assert [a.id for a in story.articles] == ["a-short", "b-full", "c-mid"]
+
+
+def test_sources_are_listed_in_published_order_undated_last() -> None:
+    articles = [
+        art("a", GREECE, published=day(14, 12)),
+        art("b", GREECE[:5], published=day(13, 7)),
+        art("c", GREECE[:4]),
+        art("d", GREECE[:6], published=day(13, 22)),
+    ]
+    (story,) = stories_of(articles)
+    assert [a.id for a in story.articles] == ["b", "d", "a", "c"]
+    assert story.published == day(13, 7)
+    assert story.updated == day(14, 12)
+
+
+def test_the_story_is_named_after_the_first_published_copy() -> None:
+    articles = [
+        art("late", GREECE, title="Earthquake Shakes Central Greece", published=day(13)),
+        art("early", GREECE[:4], title="Quake Hits Thessaly", published=day(12)),
+    ]
+    (story,) = stories_of(articles)
+    assert story.slug == "quake-hits-thessaly"
+    assert story.title == "Earthquake Shakes Central Greece"  # the lead's headline
+    assert str(story.path) == "2025/07/12/quake-hits-thessaly"
+
+
+def test_lead_tie_goes_to_the_copy_with_a_standfirst_then_the_smaller_id() -> None:
+    plain = [art("a", GREECE), art("b", GREECE)]
+    assert stories_of(plain)[0].lead.id == "a"
+    with_dek = [art("a", GREECE), art("b", GREECE, dek="A quake shook Greece.")]
+    assert stories_of(with_dek)[0].lead.id == "b"
+
+
+def test_undated_story_is_dated_now() -> None:
+    (story,) = stories_of([art("a", GREECE), art("b", GREECE[:4])])
+    assert story.published == NOW
+    assert story.updated == NOW
+
+
+def test_story_dates_are_in_the_sites_time_zone() -> None:
+    tokyo = timezone(timedelta(hours=9))
+    (story,) = stories_of([art("a", GREECE, published=day(12, 20))], tokyo)
+    assert story.published == day(12, 20)
+    assert story.published.utcoffset() == timedelta(hours=9)
+    assert str(story.path).startswith("2025/07/13/")
+
+
+def test_tags_are_the_union_in_published_order() -> None:
+    articles = [
+        art("a", GREECE, published=day(13), tags=("europe", "science")),
+        art("b", GREECE[:5], published=day(12), tags=("greece", "europe")),
+    ]
+    (story,) = stories_of(articles)
+    assert story.tags == ("greece", "europe", "science")
+
+
+def test_stories_are_newest_first() -> None:
+    articles = [
+        art("g", GREECE, title="Greek Quake", published=day(12)),
+        art("p", PERU, title="Peru Quake", published=day(14)),
+        art(
+            "t",
+            ["A battery train ran between Derby and Nottingham for the first time."],
+            published=day(13),
+        ),
+    ]
+    assert [s.lead.id for s in stories_of(articles)] == ["p", "t", "g"]
+
+
+def test_story_ids_are_stable_and_distinct() -> None:
+    articles = [art("g", GREECE, published=day(12)), art("p", PERU, published=day(14))]
+    first = {s.lead.id: s.id for s in stories_of(articles)}
+    second = {s.lead.id: s.id for s in stories_of(list(reversed(articles)))}
+    assert first == second
+    assert len(set(first.values())) == 2
+    assert all(len(i) == 12 and int(i, 16) >= 0 for i in first.values())
+
+
+# --- slugs: collisions resolved deterministically -------------------------------------------
+
+
+def folders(stories: tuple[Story, ...]) -> dict[str, str]:
+    kept, _ = keep_identities(stories, Identities())
+    return {s.lead.id: str(s.path) for s in kept}
+
+
+def test_same_headline_same_day_gets_a_numbered_folder_for_the_larger_id() -> None:
+    articles = [
+        art("g", GREECE, title="Earthquake Strikes", published=day(12, 9)),
+        art("p", PERU, title="Earthquake Strikes", published=day(12, 18)),
+    ]
+    stories = stories_of(articles)
+    by_lead = {s.lead.id: s.id for s in stories}
+    plain, numbered = sorted(by_lead, key=by_lead.__getitem__)
+    assert folders(stories) == {
+        plain: "2025/07/12/earthquake-strikes",
+        numbered: "2025/07/12/earthquake-strikes-2",
+    }
+    # whatever order the articles come in
+    assert folders(stories_of(list(reversed(articles)))) == folders(stories)
+
+
+def test_same_headline_on_different_days_needs_no_number() -> None:
+    articles = [
+        art("g", GREECE, title="Earthquake Strikes", published=day(12)),
+        art("p", PERU, title="Earthquake Strikes", published=day(14)),
+    ]
+    assert folders(stories_of(articles)) == {
+        "g": "2025/07/12/earthquake-strikes",
+        "p": "2025/07/14/earthquake-strikes",
+    }
+
+
+def test_three_way_collision_and_a_headline_that_looks_numbered() -> None:
+    train = ["A battery train ran between Derby and Nottingham for the first time on Monday."]
+    articles = [
+        art("g", GREECE, title="Quake", published=day(12)),
+        art("p", PERU, title="Quake", published=day(12)),
+        art("t", train, title="Quake 2", published=day(12)),
+    ]
+    result = folders(stories_of(articles))
+    assert sorted(result.values()) == sorted(set(result.values()))
+    assert set(result.values()) >= {"2025/07/12/quake", "2025/07/12/quake-2"}
+    assert folders(stories_of(list(reversed(articles)))) == result
+
+
+def test_files_differing_only_in_suffix_give_order_independent_stories() -> None:
+    text = (
+        "Harbour Gazette\nSaturday, 12 July 2025\nDock Workers Strike\nDock Workers Strike\n"
+        "Dock workers at Brackenport walked off the job on Saturday morning, halting cargo "
+        "traffic at the country's third-largest port.\n"
+    )
+    md = "---\ntitle: Greek Quake\ndate: 2025-07-12\n---\n" + "\n\n".join(GREECE)
+    a = load_bytes(text.encode(), "x.txt", LoadSettings()).articles[0]
+    b = load_bytes(md.encode(), "x.md", LoadSettings()).articles[0]
+
+    def result(order: list[Article]) -> dict[str, tuple[str, str]]:
+        kept, _ = keep_identities(stories_of(order), Identities())
+        return {s.title: (s.id, str(s.path)) for s in kept}
+
+    assert result([a, b]) == result([b, a])
+
+
+# --- the seed files: one wire story, twice ----------------------------------------------------
+
+
+def test_seed_files_fold_into_one_story_led_by_the_full_copy() -> None:
+    names = ["003_7ea263126d66c9a4.txt", "000_09bbb82b954263c9.txt"]
+    articles = [
+        load_bytes((CONTENT / n).read_bytes(), n, LoadSettings()).articles[0] for n in names
+    ]
+    stories, merges = group_stories(articles, THRESHOLD, NOW)
+    (story,) = stories
+    assert story.lead.id == "000_09bbb82b954263c9.txt"
+    assert [a.id for a in story.articles] == ["000_09bbb82b954263c9.txt", "003_7ea263126d66c9a4.txt"]
+    assert story.published == datetime(2025, 7, 14, tzinfo=UTC)
+    assert story.slug == "russia-ukraine-call-for-talks-blame-each-other-over-intense"
+    (merge,) = merges
+    assert (merge.a, merge.b) == ("000_09bbb82b954263c9.txt", "003_7ea263126d66c9a4.txt")
+    # the short copy lies mostly inside the long one; the long one only partly in the short
+    assert 0.8 < merge.containment_ba < 0.95
+    assert 0.25 < merge.containment_ab < 0.4
