@@ -21,6 +21,7 @@ from digest.load import Loaded, LoadSettings, is_content_file, load_bytes
 from digest.model import Article, BuildReport, Merge, Problem, Story
 from digest.publish import publish
 from digest.render import Renderer, static_files
+from digest.sections import make_sections, topic_folder
 from digest.summarize import summarize, with_sentences
 
 
@@ -105,13 +106,27 @@ def make_site(config: Config, loaded: list[Loaded], now: datetime, previous: Ide
         summarize(s, config.summary_sentences, config.summary_max_words) for s in stories
     )
 
+    sections = make_sections(stories, config.front_page_stories)
+
     renderer = Renderer(config, now)
-    files = renderer.pages(stories)
+    files = renderer.pages(stories, sections)
     files[PurePosixPath("rss.xml")] = feeds.rss(config, stories, now)
     files[PurePosixPath("atom.xml")] = feeds.atom(config, stories, now)
+    for topic in (t for t in sections.topics if t.page == 1):
+        place = feeds.FeedPlace(str(topic.folder), topic.title)
+        in_topic = [
+            s for s in stories if any(topic_folder(t) == topic.first_folder for t in s.tags)
+        ]
+        files[topic.folder / "rss.xml"] = feeds.rss(config, in_topic, now, place)
+        files[topic.folder / "atom.xml"] = feeds.atom(config, in_topic, now, place)
     files[PurePosixPath("feed.json")] = feeds.json_feed(config, stories)
     files[PurePosixPath("stories.json")] = feeds.stories_json(config, stories)
-    files[PurePosixPath("sitemap.xml")] = feeds.sitemap(config, stories, now)
+    listing_folders = [str(x.folder) for x in sections.listings if str(x.folder) != "."]
+    index_folders = ["topics", "outlets", "archive"]
+    files[PurePosixPath("sitemap.xml")] = feeds.sitemap(
+        config, stories, now, index_folders + listing_folders
+    )
+    files[PurePosixPath("news-sitemap.xml")] = feeds.news_sitemap(config, stories, now)
     files[PurePosixPath("robots.txt")] = feeds.robots(config)
     files[PurePosixPath(IDENTITY_FILE)] = identities.to_json()
     files.update(static_files(config.root / "static"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
@@ -45,11 +46,33 @@ def _content_html(story: Story) -> str:
     return "".join(parts)
 
 
-def _generator(config: Config, stories: Sequence[Story], now: datetime) -> FeedGenerator:
+@dataclass(frozen=True, slots=True)
+class FeedPlace:
+    """Where a feed lives and what it is of: the whole site, or one topic.
+
+    >>> FeedPlace().self_url("https://n.example/", "rss.xml")
+    'https://n.example/rss.xml'
+    >>> FeedPlace("topics/climate", "Climate").self_url("https://n.example/", "atom.xml")
+    'https://n.example/topics/climate/atom.xml'
+    """
+
+    folder: str = ""
+    name: str = ""
+
+    def home(self, site_url: str) -> str:
+        return f"{site_url}{self.folder}/" if self.folder else site_url
+
+    def self_url(self, site_url: str, file: str) -> str:
+        return f"{self.home(site_url)}{file}"
+
+
+def _generator(
+    config: Config, stories: Sequence[Story], now: datetime, place: FeedPlace
+) -> FeedGenerator:
     fg = FeedGenerator()
-    fg.id(config.site_url)
-    fg.title(config.title)
-    fg.subtitle(config.description)
+    fg.id(place.home(config.site_url))
+    fg.title(f"{config.title}: {place.name}" if place.name else config.title)
+    fg.subtitle(f"Stories tagged {place.name}." if place.name else config.description)
     fg.author({"name": config.title})
     fg.language(config.language)
     fg.generator("digest", digest.__version__, "https://example.org/digest")
@@ -75,25 +98,28 @@ def _add_entries(fg: FeedGenerator, config: Config, stories: Sequence[Story]) ->
         fe.content(_content_html(story), type="html")
 
 
-def rss(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
-    """The RSS 2.0 feed of the newest stories.
+def rss(
+    config: Config, stories: Sequence[Story], now: datetime, place: FeedPlace = FeedPlace()
+) -> bytes:
+    """The RSS 2.0 feed of the newest stories (of the site, or of one topic).
 
     The channel's ``<link>`` is whichever link feedgen was given last, so the
-    self link goes first and the site's home page last.
+    self link goes first and the home page last.
     """
-    fg = _generator(config, stories, now)
-    fg.link(href=config.site_url + "rss.xml", rel="self")
-    fg.link(href=config.site_url, rel="alternate")
+    fg = _generator(config, stories, now, place)
+    fg.link(href=place.self_url(config.site_url, "rss.xml"), rel="self")
+    fg.link(href=place.home(config.site_url), rel="alternate")
     _add_entries(fg, config, stories)
-    # RSS descriptions are the summary only; the content goes to content:encoded.
     return bytes(fg.rss_str(pretty=True))
 
 
-def atom(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
-    """The Atom 1.0 feed of the newest stories."""
-    fg = _generator(config, stories, now)
-    fg.link(href=config.site_url, rel="alternate")
-    fg.link(href=config.site_url + "atom.xml", rel="self")
+def atom(
+    config: Config, stories: Sequence[Story], now: datetime, place: FeedPlace = FeedPlace()
+) -> bytes:
+    """The Atom 1.0 feed of the newest stories (of the site, or of one topic)."""
+    fg = _generator(config, stories, now, place)
+    fg.link(href=place.home(config.site_url), rel="alternate")
+    fg.link(href=place.self_url(config.site_url, "atom.xml"), rel="self")
     _add_entries(fg, config, stories)
     return bytes(fg.atom_str(pretty=True))
 
@@ -158,22 +184,58 @@ def stories_json(config: Config, stories: Sequence[Story]) -> bytes:
     )
 
 
-def sitemap(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
-    """sitemap.xml: the front page and every story page, with their last change."""
-    rows = [(config.site_url, _feed_updated(stories, now))]
+def sitemap(
+    config: Config, stories: Sequence[Story], now: datetime, folders: Sequence[str] = ()
+) -> bytes:
+    """sitemap.xml: the front page, every listing folder and every story page."""
+    rows: list[tuple[str, datetime | None]] = [(config.site_url, _feed_updated(stories, now))]
+    rows += [(f"{config.site_url}{folder}/", None) for folder in folders]
     rows += [(_story_url(config, s), s.updated) for s in stories]
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
     for url, when in rows:
-        lines.append(
-            f"  <url><loc>{xml_escape(url)}</loc><lastmod>{when.isoformat()}</lastmod></url>"
-        )
+        lastmod = f"<lastmod>{when.isoformat()}</lastmod>" if when else ""
+        lines.append(f"  <url><loc>{xml_escape(url)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+NEWS_WINDOW = timedelta(days=2)
+NEWS_MAX = 1000
+
+
+def news_sitemap(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
+    """A Google News sitemap: the stories published in the two days before ``now``,
+    newest first, at most 1,000."""
+    recent = [s for s in stories if now - NEWS_WINDOW <= s.published <= now + timedelta(hours=1)]
+    recent.sort(key=lambda s: (-s.published.timestamp(), s.id))
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">',
+    ]
+    language = config.language.split("-")[0].lower()
+    for story in recent[:NEWS_MAX]:
+        lines += [
+            "  <url>",
+            f"    <loc>{xml_escape(_story_url(config, story))}</loc>",
+            "    <news:news>",
+            f"      <news:publication><news:name>{xml_escape(config.title)}</news:name>"
+            f"<news:language>{xml_escape(language)}</news:language></news:publication>",
+            f"      <news:publication_date>{story.published.isoformat()}</news:publication_date>",
+            f"      <news:title>{xml_escape(story.title)}</news:title>",
+            "    </news:news>",
+            "  </url>",
+        ]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def robots(config: Config) -> bytes:
     """robots.txt: everything may be crawled; the sitemap is named."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n".encode()
+    return (
+        f"User-agent: *\nAllow: /\n\nSitemap: {config.site_url}sitemap.xml\n"
+        f"Sitemap: {config.site_url}news-sitemap.xml\n"
+    ).encode()

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from digest.config import Config
 from digest.model import Block, Story
+from digest.sections import Listing, Sections, outlet_folder, topic_folder
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -88,7 +89,9 @@ class Renderer:
         self.env.filters["local"] = self.local
         self.env.filters["nice_date"] = lambda d: self.local(d).strftime("%-d %B %Y")
         self.env.filters["nice_time"] = self.nice_time
-        self.env.globals.update(site=self.site, link=self.link, story_link=self.story_link)
+        self.env.globals.update(
+            site=self.site, link=self.link, story_link=self.story_link, folder_link=self.folder_link
+        )
 
     def local(self, when: datetime) -> datetime:
         return when.astimezone(self.tz)
@@ -114,21 +117,115 @@ class Renderer:
     def page(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
-    def pages(self, stories: Sequence[Story]) -> dict[PurePosixPath, bytes]:
+    def url(self, folder: PurePosixPath | str) -> str:
+        """The absolute URL of a folder inside the site."""
+        folder = str(folder)
+        return self.config.site_url if folder in (".", "") else f"{self.config.site_url}{folder}/"
+
+    def folder_link(self, folder: PurePosixPath | str) -> str:
+        folder = str(folder)
+        return self.link("" if folder in (".", "") else f"{folder}/")
+
+    def story_json_ld(self, story: Story) -> dict[str, Any]:
+        """schema.org NewsArticle for a story page."""
+        return {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": story.title[:110],
+            "description": " ".join(story.summary),
+            "datePublished": story.published.isoformat(),
+            "dateModified": story.updated.isoformat(),
+            "mainEntityOfPage": self.story_url(story),
+            "url": self.story_url(story),
+            "inLanguage": self.config.language,
+            "keywords": list(story.tags),
+            "author": [
+                {"@type": "Organization", "name": a.outlet} for a in story.articles if a.outlet
+            ]
+            or [{"@type": "Organization", "name": self.config.title}],
+            "publisher": {
+                "@type": "Organization",
+                "name": self.config.title,
+                "url": self.config.site_url,
+            },
+            "isBasedOn": [a.url for a in story.articles if a.url],
+        }
+
+    def item_list_json_ld(self, listing: Listing) -> dict[str, Any]:
+        """schema.org ItemList of the stories a listing shows, in its order."""
+        return {
+            "@context": "https://schema.org",
+            "@type": "ItemList",
+            "name": listing.heading,
+            "itemListElement": [
+                {"@type": "ListItem", "position": n, "url": self.story_url(s), "name": s.title}
+                for n, s in enumerate(listing.stories, 1)
+            ],
+        }
+
+    def pages(self, stories: Sequence[Story], sections: Sections) -> dict[PurePosixPath, bytes]:
         """Every HTML page of the site, by output path."""
         out: dict[PurePosixPath, bytes] = {}
-        front = stories[: self.config.front_page_stories]
-        out[PurePosixPath("index.html")] = self.page(
-            "index.html", stories=front, canonical=self.config.site_url
-        )
+        topic_feeds = {t.first_folder for t in sections.topics}
+        for listing in sections.listings:
+            out[listing.file] = self.page(
+                "index.html" if listing.kind == "front" else "listing.html",
+                listing=listing,
+                canonical=self.url(listing.folder),
+                children=self._children(listing, sections),
+                topic_feed=listing.first_folder if listing.first_folder in topic_feeds else None,
+                json_ld=self.item_list_json_ld(listing),
+            )
         for story in stories:
             out[story.path / "index.html"] = self.page(
-                "story.html", story=story, canonical=self.story_url(story)
+                "story.html",
+                story=story,
+                canonical=self.story_url(story),
+                json_ld=self.story_json_ld(story),
+                topics=[(tag, topic_folder(tag)) for tag in story.tags],
+                outlet_folder=outlet_folder,
             )
+        out[PurePosixPath("topics/index.html")] = self.page(
+            "index-of.html",
+            title="Topics",
+            heading="Topics",
+            items=[x for x in sections.topics if x.page == 1],
+            canonical=self.url("topics"),
+            json_ld=None,
+        )
+        out[PurePosixPath("outlets/index.html")] = self.page(
+            "index-of.html",
+            title="Outlets",
+            heading="Outlets",
+            items=[x for x in sections.outlets if x.page == 1],
+            canonical=self.url("outlets"),
+            json_ld=None,
+        )
+        out[PurePosixPath("archive/index.html")] = self.page(
+            "index-of.html",
+            title="Archive",
+            heading="Archive",
+            items=list(sections.months),
+            canonical=self.url("archive"),
+            json_ld=None,
+        )
+        out[PurePosixPath("search/index.html")] = self.page(
+            "search.html", canonical=self.url("search"), json_ld=None
+        )
         out[PurePosixPath("404.html")] = self.page(
-            "404.html", canonical=self.config.site_url + "404.html"
+            "404.html", canonical=self.config.site_url + "404.html", json_ld=None
         )
         return out
+
+    @staticmethod
+    def _children(listing: Listing, sections: Sections) -> list[Listing]:
+        """The days of a month page, the months of a year page."""
+        prefix = f"{listing.folder}/"
+        if listing.kind == "month":
+            return [d for d in sections.days if d.page == 1 and str(d.folder).startswith(prefix)]
+        if listing.kind == "year":
+            return [m for m in sections.months if str(m.folder).startswith(prefix)]
+        return []
 
 
 def static_files(site_static: Path | None) -> Mapping[PurePosixPath, bytes]:

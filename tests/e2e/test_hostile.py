@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -102,7 +103,10 @@ def test_scripts_handlers_and_javascript_urls_are_removed(site: Path) -> None:
     assert main(["build"]) == 0
     for path in (site / "public").rglob("*.html"):
         html = path.read_text().lower()
-        for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "<style>body"):
+        # Our own scripts only: structured data (escaped by tojson) and the search script.
+        html = re.sub(r'<script type="application/ld\+json">[^<]*</script>', "", html)
+        html = re.sub(r'<script src="/static/search\.js" defer></script>', "", html)
+        for bad in ("<script", "onclick", "onerror", "javascript:", "<iframe", "<style>body", "alert("):
             assert bad not in html, (path.name, bad)
     [story] = _stories(site)
     assert story["title"] == "Mayor speaks"

@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from digest.clean import cut_trailing_chrome, normalize_text
+from digest.clean import cut_trailing_chrome, normalize_lines, normalize_text
 from digest.dedup import group_articles
 from digest.load import Loaded, LoadSettings, load_bytes
 from digest.model import Article, Block
@@ -174,7 +174,9 @@ def test_normalize_text_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
     assert "\r" not in once
-    assert "  " not in once
+    lines = normalize_lines(text)
+    assert normalize_lines("\n".join(lines)) == lines
+    assert not any("  " in line or line != line.strip() for line in lines)
 
 
 @settings(max_examples=100, deadline=None)

@@ -1,0 +1,219 @@
+"""The site's sections, pure: the ranked front page, archives, topics and outlets.
+
+Every listing is a value (``Listing``) that names its folder, its heading and its
+stories; ``render`` turns each into a page and ``feeds`` gives topics their own feeds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+
+from digest.dedup import slugify
+from digest.model import Story
+
+SOURCE_BONUS = timedelta(hours=6)
+"""How much newer each further source makes a story count on the front page."""
+
+
+def rank_key(story: Story) -> tuple[float, str]:
+    """The front page's order: newer first, each source after the first counting as
+    SOURCE_BONUS newer, so a story ten outlets carried outranks a fresher single report.
+
+    >>> from datetime import UTC
+    >>> from digest.model import Article
+    >>> a = Article("a", "a", "", "T")
+    >>> one = Story("x", "x", a, (a,), datetime(2025, 7, 14, 12, tzinfo=UTC), datetime(2025, 7, 14, tzinfo=UTC), ())
+    >>> three = Story("y", "y", a, (a, a, a), datetime(2025, 7, 14, 3, tzinfo=UTC), datetime(2025, 7, 14, tzinfo=UTC), ())
+    >>> [s.id for s in sorted([one, three], key=rank_key)]
+    ['y', 'x']
+    """
+    bonus = SOURCE_BONUS.total_seconds() * (len(story.articles) - 1)
+    return (-(story.published.timestamp() + bonus), story.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One page that lists stories: a page of the front page, a day, a topic, an outlet."""
+
+    folder: PurePosixPath
+    title: str
+    heading: str
+    description: str
+    stories: tuple[Story, ...]
+    kind: str
+    page: int = 1
+    pages: int = 1
+    first_folder: PurePosixPath = field(default_factory=lambda: PurePosixPath("."))
+
+    @property
+    def file(self) -> PurePosixPath:
+        return self.folder / "index.html"
+
+    def folder_of_page(self, page: int) -> PurePosixPath:
+        """The folder of another page of the same listing (page 1 is the listing's own)."""
+        return self.first_folder if page == 1 else self.first_folder / "page" / str(page)
+
+
+def paginate(
+    stories: Sequence[Story],
+    per_page: int,
+    folder: PurePosixPath,
+    title: str,
+    heading: str,
+    description: str,
+    kind: str,
+) -> list[Listing]:
+    """A listing split into pages of ``per_page``: ``folder/``, ``folder/page/2/``, ...
+
+    >>> [str(x.folder) for x in paginate([], 10, PurePosixPath("topics/x"), "t", "h", "d", "topic")]
+    ['topics/x']
+    """
+    chunks = [tuple(stories[i : i + per_page]) for i in range(0, len(stories), per_page)] or [()]
+    out = []
+    for n, chunk in enumerate(chunks, 1):
+        page_folder = folder if n == 1 else folder / "page" / str(n)
+        page_title = title if n == 1 else f"{title} (page {n})"
+        out.append(
+            Listing(
+                page_folder, page_title, heading, description, chunk, kind, n, len(chunks), folder
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """Every listing page of the site, and the indexes of topics, outlets and archives."""
+
+    front: tuple[Listing, ...]
+    days: tuple[Listing, ...]
+    months: tuple[Listing, ...]
+    years: tuple[Listing, ...]
+    topics: tuple[Listing, ...]
+    outlets: tuple[Listing, ...]
+
+    @property
+    def listings(self) -> tuple[Listing, ...]:
+        return self.front + self.days + self.months + self.years + self.topics + self.outlets
+
+
+def topic_folder(tag: str) -> PurePosixPath:
+    """>>> str(topic_folder("Climate Change"))
+    'topics/climate-change'
+    """
+    return PurePosixPath("topics") / (slugify(tag) or "topic")
+
+
+def outlet_folder(outlet: str) -> PurePosixPath:
+    """>>> str(outlet_folder("London Daily"))
+    'outlets/london-daily'
+    """
+    return PurePosixPath("outlets") / (slugify(outlet) or "outlet")
+
+
+def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
+    """All listings, from stories given newest first (their dates in the site's zone)."""
+    ranked = sorted(stories, key=rank_key)
+    front = paginate(
+        ranked,
+        per_page,
+        PurePosixPath("."),
+        "Latest",
+        "Latest stories",
+        "The day's stories, each once, ranked by how recent and how widely carried.",
+        "front",
+    )
+
+    by_day: dict[str, list[Story]] = defaultdict(list)
+    for story in stories:
+        by_day[story.published.strftime("%Y/%m/%d")].append(story)
+    days, months, years = [], [], []
+    for day in sorted(by_day, reverse=True):
+        when = by_day[day][0].published
+        days += paginate(
+            by_day[day],
+            per_page,
+            PurePosixPath(day),
+            when.strftime("%-d %B %Y"),
+            f"Stories of {when.strftime('%A %-d %B %Y')}",
+            f"Every story first reported on {when.strftime('%-d %B %Y')}.",
+            "day",
+        )
+    for month in sorted({d[:7] for d in by_day}, reverse=True):
+        when = datetime.strptime(month, "%Y/%m")
+        in_month = tuple(
+            s for d in sorted(by_day, reverse=True) if d.startswith(month) for s in by_day[d]
+        )
+        months.append(
+            Listing(
+                PurePosixPath(month),
+                when.strftime("%B %Y"),
+                f"Stories of {when.strftime('%B %Y')}",
+                f"Every day of {when.strftime('%B %Y')} with stories.",
+                in_month,
+                "month",
+                first_folder=PurePosixPath(month),
+            )
+        )
+    for year in sorted({d[:4] for d in by_day}, reverse=True):
+        in_year = tuple(
+            s for d in sorted(by_day, reverse=True) if d.startswith(year) for s in by_day[d]
+        )
+        years.append(
+            Listing(
+                PurePosixPath(year),
+                year,
+                f"Stories of {year}",
+                f"Every month of {year} with stories.",
+                in_year,
+                "year",
+                first_folder=PurePosixPath(year),
+            )
+        )
+
+    by_topic: dict[PurePosixPath, list[Story]] = defaultdict(list)
+    topic_name: dict[PurePosixPath, str] = {}
+    by_outlet: dict[PurePosixPath, list[Story]] = defaultdict(list)
+    outlet_name: dict[PurePosixPath, str] = {}
+    for story in stories:
+        for tag in story.tags:
+            folder = topic_folder(tag)
+            topic_name.setdefault(folder, tag)
+            by_topic[folder].append(story)
+        for outlet in dict.fromkeys(a.outlet for a in story.articles if a.outlet):
+            folder = outlet_folder(outlet)
+            outlet_name.setdefault(folder, outlet)
+            by_outlet[folder].append(story)
+    topics = [
+        page
+        for folder in sorted(by_topic)
+        for page in paginate(
+            by_topic[folder],
+            per_page,
+            folder,
+            topic_name[folder].title(),
+            f"Topic: {topic_name[folder]}",
+            f"Every story tagged {topic_name[folder]}.",
+            "topic",
+        )
+    ]
+    outlets = [
+        page
+        for folder in sorted(by_outlet)
+        for page in paginate(
+            by_outlet[folder],
+            per_page,
+            folder,
+            outlet_name[folder],
+            f"Everything {outlet_name[folder]} carried",
+            f"Every story with a report from {outlet_name[folder]}.",
+            "outlet",
+        )
+    ]
+    return Sections(
+        tuple(front), tuple(days), tuple(months), tuple(years), tuple(topics), tuple(outlets)
+    )
