@@ -38,7 +38,7 @@ SEED = 0x5EED
 
 U64 = npt.NDArray[np.uint64]
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Spelling variants that are one word to a reader: folded to one form before hashing.
 _SPELLING = (
     (re.compile(r"isation(s?)$"), r"ization\1"),
@@ -51,20 +51,36 @@ _SPELLING = (
 )
 
 
+# One look tells whether a word can have a variant at all; most words cannot.
+_FOLDABLE = re.compile(
+    r"(?:isations?|is(?:e|ed|es|ing)|ys(?:e|ed|es|ing)|tres?|ll(?:ed|ing|er)|ogue"
+    r"|our(?:s|ed|ing|ite|ites|able|ably|er|ers|hood|hoods)?)$"
+)
+
+
+def fold_spelling(word: str) -> str:
+    """One spelling for words that differ only by British or American spelling.
+
+    >>> [fold_spelling(w) for w in ["organisation's", "colours", "centre", "travelled", "four"]]
+    ["organization's", 'colors', 'center', 'traveled', 'four']
+    """
+    stem, apostrophe, rest = word.partition("'")
+    if len(stem) <= 4 or not _FOLDABLE.search(stem):
+        return word
+    for pattern, repl in _SPELLING:
+        stem = pattern.sub(repl, stem)
+    return stem + apostrophe + rest
+
+
 def words(text: str) -> list[str]:
     """The text's words, case-folded, apostrophes unified, spelling variants folded.
 
     >>> words("The Organisation's colour-coded centre")
     ['the', "organization's", 'color', 'coded', 'center']
     """
-    out = []
-    for word in _WORD.findall(text.casefold().replace("’", "'")):
-        stem, apostrophe, rest = word.partition("'")
-        if len(stem) > 4:
-            for pattern, repl in _SPELLING:
-                stem = pattern.sub(repl, stem)
-        out.append(stem + apostrophe + rest)
-    return out
+    raw = _WORD.findall(text.casefold().replace("’", "'"))
+    folded = {w: fold_spelling(w) for w in set(raw)}
+    return [folded[w] for w in raw]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,39 +94,63 @@ class Fingerprint:
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
-def shingle_hashes(tokens: Sequence[str]) -> U64:
-    """The hash of every 5-word shingle of ``tokens``, in text order (one per position).
+class Vocabulary:
+    """Each word's hash (of its folded spelling), remembered for one build.
 
-    Words are hashed once each with xxhash (seeded, so the same text always gives the
-    same values in every process) and combined into shingle hashes with numpy.
+    News reuses a vocabulary of some tens of thousands of words, so folding and hashing
+    each distinct word once, rather than each occurrence, is most of the speed of
+    fingerprinting. Make one per build; it is not shared between builds.
 
-    >>> shingle_hashes("one two three four five six".split()).size
+    >>> Vocabulary().hashes("Colour color").tolist()[0] == Vocabulary().hashes("color").tolist()[0]
+    True
+    """
+
+    def __init__(self) -> None:
+        self._hash: dict[str, int] = {}
+
+    def hashes(self, text: str) -> U64:
+        """The hash of every word of ``text``, in order."""
+        raw = _WORD.findall(text.casefold().replace("’", "'"))
+        known = self._hash
+        get = known.get
+        values = [get(w) for w in raw]
+        if None in values:
+            for i, value in enumerate(values):
+                if value is None:
+                    word = raw[i]
+                    value = known.get(word)
+                    if value is None:
+                        value = known[word] = xxhash.xxh64_intdigest(fold_spelling(word).encode(), SEED)
+                    values[i] = value
+        return np.array(values, dtype=np.uint64)
+
+
+def shingle_hashes(word_hashes: U64) -> U64:
+    """The hash of every 5-word shingle, in text order (one per position), from the
+    hashes of the words; combined with numpy, seeded, the same in every process.
+
+    >>> shingle_hashes(Vocabulary().hashes("one two three four five six")).size
     2
     """
-    if len(tokens) < SHINGLE_WORDS:
+    if word_hashes.size < SHINGLE_WORDS:
         return np.zeros(0, dtype=np.uint64)
-    h = np.fromiter(
-        (xxhash.xxh64_intdigest(t.encode(), SEED) for t in tokens),
-        dtype=np.uint64,
-        count=len(tokens),
-    )
-    n = len(tokens) - SHINGLE_WORDS + 1
+    n = word_hashes.size - SHINGLE_WORDS + 1
     acc = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(SHINGLE_WORDS):
-            acc = acc * _MULT + h[k : k + n]
+            acc = acc * _MULT + word_hashes[k : k + n]
             acc ^= acc >> np.uint64(29)
     return acc
 
 
-def fingerprint(paragraphs: Iterable[str]) -> Fingerprint:
+def fingerprint(paragraphs: Iterable[str], vocabulary: Vocabulary | None = None) -> Fingerprint:
     """The 5-word shingles of a text, hashed to sorted unique 64-bit values.
 
     >>> fingerprint(["one two three four five six"]).shingles.size
     2
     """
-    tokens = words(" ".join(paragraphs))
-    return Fingerprint(np.unique(shingle_hashes(tokens)), len(tokens))
+    hashes = (vocabulary or Vocabulary()).hashes(" ".join(paragraphs))
+    return Fingerprint(np.unique(shingle_hashes(hashes)), int(hashes.size))
 
 
 def containment(a: U64, b: U64) -> tuple[float, float]:
@@ -181,7 +221,8 @@ def group_articles(
     smallest article id, and articles inside a group by id.
     """
     ordered = sorted(articles, key=lambda a: a.id)
-    fps = [fingerprint(a.paragraphs) for a in ordered]
+    vocabulary = Vocabulary()
+    fps = [fingerprint(a.paragraphs, vocabulary) for a in ordered]
     parent = list(range(len(ordered)))
 
     def find(i: int) -> int:
@@ -310,9 +351,11 @@ def shared_passages(a: Iterable[str], b: Iterable[str], most: int = 3) -> tuple[
     >>> shared_passages(["the cat sat on the mat today"], ["a cat sat on the mat today too"])
     ('cat sat on the mat today',)
     """
-    tokens = words(" ".join(a))
-    hashes_a = shingle_hashes(tokens)
-    inside = np.isin(hashes_a, shingle_hashes(words(" ".join(b))))
+    vocabulary = Vocabulary()
+    text_a = " ".join(a)
+    tokens = words(text_a)
+    hashes_a = shingle_hashes(vocabulary.hashes(text_a))
+    inside = np.isin(hashes_a, shingle_hashes(vocabulary.hashes(" ".join(b))))
     runs: list[tuple[int, int]] = []
     start = None
     for i, hit in enumerate([*inside.tolist(), False]):
