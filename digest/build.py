@@ -95,11 +95,26 @@ def previous_identities(config: Config) -> Identities:
         return Identities()
 
 
+def current_articles(loaded: list[Loaded]) -> list[Article]:
+    """Every article, with an entry that several feed snapshots carry kept once, its
+    newest version winning (see ``digest.load.feed.newest_versions``)."""
+    from digest.load.feed import FeedEntry, newest_versions
+
+    single = [a for item in loaded if not item.updated for a in item.articles]
+    entries = [
+        FeedEntry(article, updated)
+        for item in loaded
+        if item.updated
+        for article, updated in zip(item.articles, item.updated, strict=True)
+    ]
+    return single + list(newest_versions(entries))
+
+
 def make_site(config: Config, loaded: list[Loaded], now: datetime, previous: Identities) -> Site:
     """Everything between loading and writing: pure, given the loaded files, the time and
     the identities the previous site gave its stories."""
     problems = tuple(p for item in loaded for p in item.problems)
-    articles = tuple(with_sentences(a) for item in loaded for a in item.articles if not a.draft)
+    articles = tuple(with_sentences(a) for a in current_articles(loaded) if not a.draft)
     stories, merges = group_stories(articles, config.fold_threshold, now, ZoneInfo(config.timezone))
     stories, identities = keep_identities(stories, previous)
     stories = tuple(

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -122,6 +123,70 @@ def _parser() -> argparse.ArgumentParser:
         "--pages", action="store_true", help="also save the article page each new entry links to"
     )
 
+    s = commands.add_parser(
+        "serve",
+        help="build, serve on this machine, rebuild and reload pages as you edit",
+        description="Build the site, serve it on loopback, and rebuild and reload open pages "
+        "whenever content, templates, static files or digest.toml change.",
+        epilog="examples:\n  digest serve\n  digest serve --port 8080\n  digest serve --port 0   (any free port)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    s.add_argument(
+        "--content",
+        metavar="DIR",
+        help="folder of articles (default: from digest.toml, else content/)",
+    )
+    s.add_argument(
+        "--output",
+        metavar="DIR",
+        help="folder to write the site into (default: from digest.toml, else public/)",
+    )
+    s.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
+    s.add_argument(
+        "--bind",
+        "--host",
+        dest="host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default: 127.0.0.1, this machine only)",
+    )
+    s.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="port to listen on (default: 8000; 0 picks a free one)",
+    )
+
+    n = commands.add_parser(
+        "new",
+        help="start a new site folder",
+        description="Create a site folder: a commented digest.toml, content/ with an example article, "
+        "and empty templates/ and static/ folders with notes on overriding the theme.",
+        epilog="examples:\n  digest new morning-brief\n  digest new morning-brief --title 'Morning Brief'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    n.add_argument("path", metavar="DIR", help="the folder to create (must be empty or missing)")
+    n.add_argument("--title", help="the site's title (default: from the folder's name)")
+
+    c = commands.add_parser(
+        "check",
+        help="read, fold and render everything without writing; list the problems",
+        description="Load and validate the content and configuration, write nothing, list problems. "
+        "Exit codes as for build: 0 fine, 1 problems, 2 bad configuration.",
+        epilog="examples:\n  digest check\n  digest check --content drafts",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    c.add_argument(
+        "--content",
+        metavar="DIR",
+        help="folder of articles (default: from digest.toml, else content/)",
+    )
+    c.add_argument(
+        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
+    )
+
     e = commands.add_parser(
         "explain",
         help="say whether two files are one story, and why",
@@ -137,18 +202,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace) -> Config:
-    path = (
-        Path(args.config)
-        if args.config
-        else (Path("digest.toml") if Path("digest.toml").is_file() else None)
-    )
+def _config_source(args: argparse.Namespace) -> tuple[Path | None, dict[str, Any]]:
+    """The configuration file to read and the command line's overrides of it."""
+    default = Path("digest.toml") if Path("digest.toml").is_file() else None
+    path = Path(args.config) if args.config else default
     overrides: dict[str, Any] = {}
     for key in ("content", "output"):
         value = getattr(args, key, None)
         if value:
             overrides[key] = str(Path(value).absolute())
-    return load_config(path, overrides)
+    return path, overrides
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(*_config_source(args))
 
 
 def _print_problems(problems: Sequence[Problem], out: TextIO) -> None:
@@ -282,6 +349,39 @@ def _fetch(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(r.status == "failed" for r in results) else EXIT_OK
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from digest.serve import serve
+
+    path, overrides = _config_source(args)
+    return serve(
+        load_config(path, overrides),
+        args.host,
+        args.port,
+        now=build_time,
+        on_event=lambda line: print(line, flush=True),
+        config_path=path,
+        overrides=overrides,
+    )
+
+
+def _new(args: argparse.Namespace) -> int:
+    from digest.scaffold import new_site, next_steps
+
+    for written in new_site(Path(args.path), args.title, today=build_time().date()):
+        print(f"wrote {written}")
+    print("next:\n" + textwrap.indent(next_steps(Path(args.path)), "  "))
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace) -> int:
+    from digest.check import check
+
+    problems = check(_config(args), now=build_time())
+    _print_problems(problems, sys.stderr)
+    print(f"{len(problems)} problem(s)" if problems else "no problems")
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
 def _load_one(name: str, settings: LoadSettings) -> Article:
     try:
         data = Path(name).read_bytes()
@@ -324,6 +424,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args)
         if args.command == "fetch":
             return _fetch(args)
+        if args.command == "serve":
+            return _serve(args)
+        if args.command == "new":
+            return _new(args)
+        if args.command == "check":
+            return _check(args)
         return _inspect(args)
     except ConfigError as exc:
         for line in str(exc).splitlines():
@@ -332,3 +438,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigestError as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("digest: interrupted", file=sys.stderr)
+        return 130

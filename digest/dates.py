@@ -83,12 +83,16 @@ def looks_like_date_line(line: str) -> bool:
     return has_anchor and dateish / len(tokens) >= 0.75
 
 
+_DEFAULT = datetime(2000, 1, 1)
+
+
 def _parse(text: str, fuzzy: bool) -> datetime:
     # An unknown zone abbreviation ("AKDT") makes dateutil warn and return a naive time,
     # which is then read in the site's zone: the warning would only be noise.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dateparser.UnknownTimezoneWarning)
-        return dateparser.parse(text, fuzzy=fuzzy, tzinfos=_TZINFOS)
+        # A fixed default: parts a text leaves out never come from the day of the build.
+        return dateparser.parse(text, fuzzy=fuzzy, tzinfos=_TZINFOS, default=_DEFAULT)
 
 
 def as_aware(value: datetime | date, default_tz: tzinfo) -> datetime:

@@ -120,7 +120,9 @@ class Vocabulary:
                     word = raw[i]
                     value = known.get(word)
                     if value is None:
-                        value = known[word] = xxhash.xxh64_intdigest(fold_spelling(word).encode(), SEED)
+                        value = known[word] = xxhash.xxh64_intdigest(
+                            fold_spelling(word).encode(), SEED
+                        )
                     values[i] = value
         return np.array(values, dtype=np.uint64)
 

@@ -235,7 +235,12 @@ def static_files(site_static: Path | None) -> Mapping[PurePosixPath, bytes]:
         if folder is None or not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+            # README notes beside theme files are for the site's editors, not its readers.
+            if (
+                path.is_file()
+                and not path.name.startswith(".")
+                and not path.name.startswith("README")
+            ):
                 files[PurePosixPath("static") / path.relative_to(folder).as_posix()] = (
                     path.read_bytes()
                 )

@@ -7,6 +7,7 @@ body blocks that every later stage works on.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from html import escape
 
 import nh3
@@ -120,14 +121,32 @@ def plain_text(fragment: str) -> str:
     >>> plain_text("Caf&eacute; <b>reopens</b>")
     'Café reopens'
     """
+    fragment = normalize_text(fragment)  # lxml refuses control characters
     if "<" not in fragment and "&" not in fragment:
-        return squash(normalize_text(fragment))
+        return squash(fragment)
     cleaned = nh3.clean(fragment, tags=set())
     if not cleaned.strip():
         return ""
     return squash(
         normalize_text(lxml_html.fragment_fromstring(cleaned, create_parent="div").text_content())
     )
+
+
+_GLUED_TAGS = frozenset({"br", "li", "td", "th", "dt", "dd", "tr", "p", "div"})
+
+
+def _text(element: lxml_html.HtmlElement) -> str:
+    """The element's text with its list items, cells and line breaks kept apart.
+
+    (``text_content()`` alone reads ``<li>a</li><li>b</li>`` as "ab".)
+    """
+    if not any(child.tag in _GLUED_TAGS for child in element.iterdescendants()):
+        return squash(element.text_content())
+    copy = deepcopy(element)
+    for child in copy.iterdescendants():
+        if child.tag in _GLUED_TAGS:
+            child.tail = " " + (child.tail or "")
+    return squash(copy.text_content())
 
 
 _KIND: dict[str, BlockKind] = {
@@ -158,6 +177,8 @@ def html_to_blocks(fragment: str) -> tuple[Block, ...]:
 
     >>> [(b.kind, b.text) for b in html_to_blocks("<h2>Talks</h2><p>Putin <em>spoke</em>.</p>")]
     [('h2', 'Talks'), ('p', 'Putin spoke.')]
+    >>> [b.text for b in html_to_blocks("<ul><li>one</li><li>two</li></ul><p>a<br>b</p>")]
+    ['one two', 'a b']
     """
     clean = sanitize_html(normalize_text(fragment))  # indentation kept for <pre>
     if not clean.strip():
@@ -182,18 +203,18 @@ def _collect(container: lxml_html.HtmlElement, blocks: list[Block]) -> None:
     for child in container:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in INLINE_TAGS:
-            loose.append(child.text_content() + (child.tail or ""))
+            loose.append((" " if child.tag == "br" else child.text_content()) + (child.tail or ""))
             continue
         flush()
         kind = _KIND.get(tag)
         if kind is not None:
-            text = squash(child.text_content())
+            text = _text(child)
             if text:
                 blocks.append(Block(kind, text, _inner_html(child)))
         elif tag in ("div", "section", "article", "figure", "table", "thead", "tbody", "tr"):
             _collect(child, blocks)
         elif tag not in ("hr", ""):
-            text = squash(child.text_content())
+            text = _text(child)
             if text:
                 blocks.append(Block("p", text, escape(text, quote=False)))
         loose.append(child.tail or "")

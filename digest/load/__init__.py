@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import PurePosixPath
 
 from digest.errors import ContentError
@@ -18,7 +18,9 @@ from digest.sanitize import safe_url
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom", ".rdf", ".json"})
+SUFFIXES = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +32,16 @@ class LoadSettings:
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """The outcome of loading one file: its articles, or the problem that stopped it."""
+    """The outcome of loading one file: its articles, or the problem that stopped it.
+
+    ``updated`` is, for a feed file, each entry's last-updated time (None where the feed
+    gives none), so that the newest version of an entry seen in several snapshots wins.
+    """
 
     path: str
     articles: tuple[Article, ...] = ()
     problems: tuple[Problem, ...] = ()
+    updated: tuple[datetime | None, ...] = ()
 
 
 def is_content_file(path: PurePosixPath) -> bool:
@@ -156,11 +163,21 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
     try:
         if not data.strip():
             raise ContentError(rel_path, "expected an article, found an empty file")
-        source = decode(data)
+        if suffix in FEED_SUFFIXES:
+            from digest.load.feed import parse_feed_entries
+
+            entries = parse_feed_entries(data, rel_path, settings)
+            articles = tuple(replace(e.article, url=safe_url(e.article.url)) for e in entries)
+            return Loaded(rel_path, articles=articles, updated=tuple(e.updated for e in entries))
+        source = decode(data, html=suffix in HTML_SUFFIXES)
         if suffix in MARKDOWN_SUFFIXES:
             article = markdown.parse_markdown(source, rel_path, settings)
         elif suffix in TEXT_SUFFIXES:
             article = text.parse_wire_text(source, rel_path, settings)
+        elif suffix in HTML_SUFFIXES:
+            from digest.load.html import parse_html
+
+            article = parse_html(source, rel_path, settings)
         else:
             raise ContentError(
                 rel_path,

@@ -54,7 +54,9 @@ def split_front_matter(source: str, rel_path: str) -> tuple[dict[str, Any], str,
     except (ValueError, OverflowError, TypeError, RecursionError) as exc:
         # PyYAML builds dates and numbers with Python constructors, which raise these
         # for values such as 2025-02-30.
-        raise ContentError(rel_path, f"invalid value in front matter (a date or number that cannot be): {exc}") from None
+        raise ContentError(
+            rel_path, f"invalid value in front matter (a date or number that cannot be): {exc}"
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
