@@ -57,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"digest {digest.__version__}")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="print only errors and problems"
+    )
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", help="also print every merge of two articles"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     b = commands.add_parser(
@@ -257,7 +264,13 @@ def _build(args: argparse.Namespace) -> int:
         Path(args.report).write_text(
             json.dumps({"merges": merges}, indent=2) + "\n", encoding="utf-8"
         )
-    print(_summary_line(report, time.perf_counter() - started))
+    if args.verbose:
+        for m in report.merges:
+            print(
+                f"folded: {m.a} + {m.b} ({max(m.containment_ab, m.containment_ba):.0%} contained)"
+            )
+    if not args.quiet:
+        print(_summary_line(report, time.perf_counter() - started))
     return EXIT_OK
 
 
