@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DATA ?= ../shared/data
 
-.PHONY: site test lint golden eval bench serve clean
+.PHONY: site test lint golden eval bench serve clean browser-deps
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,22 @@ eval: $(VENV)/.installed-eval
 	$(PY) eval/folding.py $(DATA)
 	$(PY) eval/summaries.py $(DATA)
 	$(PY) eval/ingest.py $(DATA)
+
+# What tests/browser needs besides Debian's chromium and a Java runtime (.ci/run installs
+# those): vnu-jar and axe-core pinned by package-lock.json (--ignore-scripts: vnu-jar's
+# postinstall would download a JDK), and the Playwright Python package, which drives
+# /usr/bin/chromium; never `playwright install`, which downloads a browser of its own.
+PLAYWRIGHT ?= playwright==1.65.2
+
+browser-deps: node_modules/.installed $(VENV)/.installed-browser
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/.installed-browser: $(VENV)/.installed-test Makefile
+	$(PY) -m pip install -q '$(PLAYWRIGHT)'
+	touch $@
 
 golden: $(VENV)/.installed-test
 	$(PY) -m pytest tests/golden --update-golden

@@ -21,7 +21,7 @@ from digest.load import Loaded, LoadSettings, is_content_file, load_bytes
 from digest.model import Article, BuildReport, Merge, Problem, Story
 from digest.publish import publish
 from digest.render import Renderer, static_files
-from digest.sections import make_sections, topic_folder
+from digest.sections import make_sections
 from digest.summarize import summarize, with_sentences
 
 
@@ -127,13 +127,10 @@ def make_site(config: Config, loaded: list[Loaded], now: datetime, previous: Ide
     files = renderer.pages(stories, sections)
     files[PurePosixPath("rss.xml")] = feeds.rss(config, stories, now)
     files[PurePosixPath("atom.xml")] = feeds.atom(config, stories, now)
-    for topic in (t for t in sections.topics if t.page == 1):
-        place = feeds.FeedPlace(str(topic.folder), topic.title)
-        in_topic = [
-            s for s in stories if any(topic_folder(t) == topic.first_folder for t in s.tags)
-        ]
-        files[topic.folder / "rss.xml"] = feeds.rss(config, in_topic, now, place)
-        files[topic.folder / "atom.xml"] = feeds.atom(config, in_topic, now, place)
+    for folder, (name, in_topic) in sections.topic_stories().items():
+        place = feeds.FeedPlace(str(folder), name)
+        files[folder / "rss.xml"] = feeds.rss(config, in_topic, now, place)
+        files[folder / "atom.xml"] = feeds.atom(config, in_topic, now, place)
     files[PurePosixPath("feed.json")] = feeds.json_feed(config, stories)
     files[PurePosixPath("stories.json")] = feeds.stories_json(config, stories)
     listing_folders = [str(x.folder) for x in sections.listings if str(x.folder) != "."]

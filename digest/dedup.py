@@ -16,6 +16,7 @@ scipy at 0.84 s a process start; the banding below is a few dozen lines over num
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import re
@@ -321,11 +322,16 @@ def group_stories(
     return tuple(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id))), merges
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(title: str, max_length: int = 60) -> str:
     """A URL slug from any Unicode headline, transliterated to ASCII.
 
     >>> slugify("Café reopens after “long” repairs")
     'cafe-reopens-after-long-repairs'
+
+    Memoized: pages name the same topics and outlets thousands of times, and
+    python-slugify's transliteration is the slow part. The result depends only on the
+    arguments, so the cache cannot change an outcome.
     """
     from slugify import slugify as _slugify
 

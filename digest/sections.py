@@ -100,6 +100,14 @@ class Sections:
     def listings(self) -> tuple[Listing, ...]:
         return self.front + self.days + self.months + self.years + self.topics + self.outlets
 
+    def topic_stories(self) -> dict[PurePosixPath, tuple[str, tuple[Story, ...]]]:
+        """Each topic's folder, its name, and all its stories (every page's), in order."""
+        out: dict[PurePosixPath, tuple[str, tuple[Story, ...]]] = {}
+        for page in self.topics:
+            name, stories = out.get(page.first_folder, (page.title, ()))
+            out[page.first_folder] = (name, stories + page.stories)
+        return out
+
 
 def topic_folder(tag: str) -> PurePosixPath:
     """>>> str(topic_folder("Climate Change"))

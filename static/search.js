@@ -31,7 +31,8 @@
       li.className = "story-card";
       var h = document.createElement("h2");
       var a = document.createElement("a");
-      a.href = s.url;
+      // Stay on the host the page came from (a preview server, a mirror).
+      try { a.href = new URL(s.url).pathname; } catch (e) { a.href = s.url; }
       a.textContent = s.title;
       h.appendChild(a);
       var meta = document.createElement("p");

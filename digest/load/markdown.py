@@ -42,6 +42,8 @@ def _renderer() -> MarkdownIt:
     the renderer keeps no state between documents, so one instance serves every call.
     """
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
 _FRONT = re.compile(r"\A(---|\+\+\+)[ \t]*\n(?:(.*?)\n)?\1[ \t]*(?:\n|\Z)", re.S)
 _H1 = re.compile(r"\A#\s+(.+?)\s*#*\s*$", re.M)
 

@@ -1,0 +1,1 @@
+"""Checks that run real validators and a real browser on the generated site."""
