@@ -16,17 +16,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 import digest
 from digest.build import NothingToBuild, StrictFailure, build
 from digest.config import Config, load_config
-from digest.dedup import explain
 from digest.errors import ConfigError, DigestError
-from digest.load import LoadSettings, load_bytes
 from digest.model import Article, BuildReport, Problem
-from digest.summarize import lead_summary, with_sentences
+
+if TYPE_CHECKING:
+    from digest.load import LoadSettings
+
+# Loading, folding and summarizing modules are imported by the commands that use them:
+# a rebuild where nothing changed must not pay for numpy, Jinja or trafilatura.
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -275,6 +278,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from digest.load import LoadSettings, load_bytes
+    from digest.summarize import lead_summary, with_sentences
+
     config = _config(args)
     settings = LoadSettings(timezone=ZoneInfo(config.timezone))
     status = EXIT_OK
@@ -396,6 +402,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _load_one(name: str, settings: LoadSettings) -> Article:
+    from digest.load import load_bytes
+
     try:
         data = Path(name).read_bytes()
     except OSError as exc:
@@ -407,6 +415,9 @@ def _load_one(name: str, settings: LoadSettings) -> Article:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from digest.dedup import explain
+    from digest.load import LoadSettings
+
     config = _config(args)
     settings = LoadSettings(timezone=ZoneInfo(config.timezone))
     a, b = (_load_one(name, settings) for name in args.files)

@@ -17,10 +17,9 @@ scipy at 0.84 s a process start; the banding below is a few dozen lines over num
 from __future__ import annotations
 
 import functools
-import hashlib
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -28,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from digest.identity import stable_id
 from digest.model import Article, Merge, Story
 
 SHINGLE_WORDS = 5
@@ -216,16 +216,20 @@ def is_copy(a: Fingerprint, b: Fingerprint, threshold: float) -> Merge | None:
 
 
 def group_articles(
-    articles: Sequence[Article], threshold: float
+    articles: Sequence[Article],
+    threshold: float,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> tuple[tuple[tuple[Article, ...], ...], tuple[Merge, ...]]:
     """Partition articles into groups of copies, with every merge that joined them.
 
     The result does not depend on the order of ``articles``: groups are sorted by their
-    smallest article id, and articles inside a group by id.
+    smallest article id, and articles inside a group by id. ``fingerprints`` (by article
+    id, e.g. from the build cache) spare the fingerprinting of the articles they cover.
     """
     ordered = sorted(articles, key=lambda a: a.id)
     vocabulary = Vocabulary()
-    fps = [fingerprint(a.paragraphs, vocabulary) for a in ordered]
+    known = fingerprints or {}
+    fps = [known.get(a.id) or fingerprint(a.paragraphs, vocabulary) for a in ordered]
     parent = list(range(len(ordered)))
 
     def find(i: int) -> int:
@@ -257,15 +261,6 @@ def group_articles(
     return tuple(tuple(g) for g in groups.values()), tuple(merges)
 
 
-def stable_id(text: str) -> str:
-    """A short, stable hexadecimal id for a string.
-
-    >>> len(stable_id("000_09bbb82b954263c9"))
-    12
-    """
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-
-
 def _founder(group: Sequence[Article]) -> Article:
     """The copy a story is named after: the first published (undated last), then by id."""
     return min(
@@ -280,7 +275,11 @@ def _lead(group: Sequence[Article]) -> Article:
 
 
 def group_stories(
-    articles: Sequence[Article], threshold: float, now: datetime, tz: tzinfo = UTC
+    articles: Sequence[Article],
+    threshold: float,
+    now: datetime,
+    tz: tzinfo = UTC,
+    fingerprints: Mapping[str, Fingerprint] | None = None,
 ) -> tuple[tuple[Story, ...], tuple[Merge, ...]]:
     """Fold copies into stories, newest first; ``now`` dates a story none of whose copies is dated.
 
@@ -296,7 +295,7 @@ def group_stories(
     >>> len(stories), [x.id for x in stories[0].articles]
     (1, ['a', 'b'])
     """
-    groups, merges = group_articles(articles, threshold)
+    groups, merges = group_articles(articles, threshold, fingerprints)
     stories = []
     for group in groups:
         dates = sorted(a.published for a in group if a.published is not None)

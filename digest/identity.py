@@ -9,15 +9,25 @@ in, together with the pages it describes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from digest.dedup import stable_id
 from digest.model import Story
 
 IDENTITY_FILE = ".digest-identity.json"
+
+
+def stable_id(text: str) -> str:
+    """A short, stable hexadecimal id for a string.
+
+    >>> stable_id("a") == stable_id("a") != stable_id("b")
+    True
+    """
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +36,14 @@ class Identities:
 
     story_of: Mapping[str, str] = field(default_factory=dict)
     folder_of: Mapping[str, str] = field(default_factory=dict)
+    first_seen: Mapping[str, str] = field(default_factory=dict)
+    """When a story none of whose copies carries a date was first built (ISO 8601)."""
 
     def to_json(self) -> bytes:
         data = {
             "stories": {sid: self.folder_of[sid] for sid in sorted(self.folder_of)},
             "articles": {aid: self.story_of[aid] for aid in sorted(self.story_of)},
+            "first_seen": {sid: self.first_seen[sid] for sid in sorted(self.first_seen)},
         }
         return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -44,12 +57,15 @@ class Identities:
         try:
             raw = json.loads(data)
             stories, articles = dict(raw["stories"]), dict(raw["articles"])
-        except (ValueError, KeyError, TypeError):
+            first_seen = dict(raw.get("first_seen", {}))
+            for value in first_seen.values():
+                datetime.fromisoformat(value)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return cls()
-        pairs = [*stories.items(), *articles.items()]
+        pairs = [*stories.items(), *articles.items(), *first_seen.items()]
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
             return cls()
-        return cls(articles, stories)
+        return cls(articles, stories, first_seen)
 
 
 def _claim(story: Story, previous: Identities) -> str | None:
@@ -111,10 +127,23 @@ def keep_identities(
         taken.add(folder)
         result[i] = replace(story, id=sid, folder=folder)
 
-    final = tuple(s for s in result if s is not None)
+    final = tuple(_dated(s, previous) for s in result if s is not None)
     story_of = dict(previous.story_of)
     folder_of = dict(previous.folder_of)
+    first_seen = dict(previous.first_seen)
     for story in final:
         folder_of[story.id] = story.folder
         story_of.update({a.id: story.id for a in story.articles})
-    return final, Identities(story_of, folder_of)
+        if all(a.published is None for a in story.articles):
+            first_seen.setdefault(story.id, story.published.isoformat())
+    return final, Identities(story_of, folder_of, first_seen)
+
+
+def _dated(story: Story, previous: Identities) -> Story:
+    """A story no copy of which is dated keeps the time it was first built, so that it
+    does not look new again in every build."""
+    seen = previous.first_seen.get(story.id)
+    if seen is None or any(a.published is not None for a in story.articles):
+        return story
+    when = datetime.fromisoformat(seen).astimezone(story.published.tzinfo)
+    return replace(story, published=when, updated=when)

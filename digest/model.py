@@ -54,6 +54,8 @@ class Article:
     summary_override: tuple[str, ...] = ()
     draft: bool = False
     slug: str = ""
+    summary: tuple[str, ...] = ()
+    """The article's own lead summary, when a build has worked it out already."""
     sentences: tuple[tuple[str, ...], ...] = ()
 
     @property

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from digest.errors import PublishError
@@ -41,10 +42,9 @@ def safe_target(root: Path, rel: PurePosixPath) -> Path:
         or any(p in ("", ".") for p in rel.parts)
     ):
         raise PublishError(f"refusing to write '{rel}': expected a path inside the output folder")
-    target = root.joinpath(*rel.parts)
-    if not target.resolve().is_relative_to(root.resolve()):
-        raise PublishError(f"refusing to write '{rel}': it resolves outside the output folder")
-    return target
+    # The parts were checked above; the folder written into is a fresh temporary one that
+    # holds no links, so a lexical check is a complete one.
+    return root.joinpath(*rel.parts)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -78,19 +78,68 @@ def stale_folders(output: Path) -> list[Path]:
     )
 
 
-def publish(files: Mapping[PurePosixPath, bytes], output: Path) -> int:
-    """Write ``files`` as the new site at ``output``, all or nothing; returns the file count."""
+def file_hash(data: bytes) -> str:
+    """The hash a published file is remembered by.
+
+    >>> len(file_hash(b"<p>hi</p>"))
+    32
+    """
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class CarryError(PublishError):
+    """A page meant to be kept from the previous site is no longer there."""
+
+
+def publish(
+    files: Mapping[PurePosixPath, bytes],
+    output: Path,
+    previous: Mapping[str, str] | None = None,
+    carried: Iterable[PurePosixPath] = (),
+) -> tuple[int, dict[str, str]]:
+    """Write ``files`` as the new site at ``output``, all or nothing.
+
+    ``previous`` holds the hashes of the files of the site now at ``output`` (as this
+    function returned them last time); a file whose bytes did not change is carried into
+    the new site as a hard link to the old one instead of being written again. Returns
+    the file count and the hashes of the new site's files. ``carried`` names files that
+    were not rendered again because their inputs did not change: they are kept from the
+    previous site (CarryError if one is missing, and nothing is published).
+    """
     output = output.absolute()
     _check_replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     for stale in stale_folders(output):
         shutil.rmtree(stale, ignore_errors=True)
+    previous = previous if previous is not None and (output / MARKER).is_file() else {}
+    hashes: dict[str, str] = {}
     new = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
+        made: set[Path] = set()
         for rel, data in sorted(files.items()):
             target = safe_target(new, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            name = rel.as_posix()
+            digest_ = hashes[name] = file_hash(data)
+            if previous.get(name) == digest_ and _link(
+                output.joinpath(*rel.parts), target, len(data)
+            ):
+                continue
             target.write_bytes(data)
+        for rel in sorted(carried):
+            name = rel.as_posix()
+            target = safe_target(new, rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            old = output.joinpath(*rel.parts)
+            if (
+                name not in previous
+                or rel in files
+                or not _link(old, target, old.stat().st_size if old.is_file() else -1)
+            ):
+                raise CarryError(f"{old}: expected the previous site's page, found it gone")
+            hashes[name] = previous[name]
         (new / MARKER).write_text(
             "This folder is written by digest; each build replaces it whole.\n"
         )
@@ -111,4 +160,15 @@ def publish(files: Mapping[PurePosixPath, bytes], output: Path) -> int:
     except PublishError:
         shutil.rmtree(new, ignore_errors=True)
         raise
-    return len(files)
+    return len(hashes), hashes
+
+
+def _link(old: Path, new: Path, size: int) -> bool:
+    """Hard-link an unchanged file from the previous site; False where that cannot be."""
+    try:
+        if old.is_symlink() or old.stat().st_size != size:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True

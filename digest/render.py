@@ -8,7 +8,7 @@ Autoescape is on and undefined names are errors. Body HTML arrives already sanit
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -19,21 +19,11 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
+from digest.cache import key
 from digest.config import Config
 from digest.model import Block, Story
 from digest.sections import Listing, Sections, outlet_folder, topic_folder
-
-PACKAGE = Path(__file__).resolve().parent
-
-
-def theme_dir(name: str) -> Path:
-    """The default theme's ``templates`` or ``static`` folder, in a wheel or a checkout.
-
-    >>> theme_dir("templates").joinpath("base.html").is_file()
-    True
-    """
-    inside = PACKAGE / name
-    return inside if inside.is_dir() else PACKAGE.parent / name
+from digest.theme import theme_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +64,32 @@ def _block_html(block: Block) -> Markup:
     return Markup(f"<{tag}>{block.html}</{tag}>")
 
 
-class Renderer:
-    """Renders pages for one build: one environment, one site, one time zone."""
+@dataclass(frozen=True, slots=True)
+class PageMemo:
+    """What lets a build keep pages of the previous site instead of rendering them again.
 
-    def __init__(self, config: Config, now: datetime) -> None:
+    ``signature`` covers the theme and the configuration; ``file_keys`` gives each source
+    file's content key; ``previous`` each page's key in the last build; ``reusable`` the
+    pages the previous site still has.
+    """
+
+    signature: str
+    file_keys: Mapping[str, str]
+    previous: Mapping[str, str]
+    reusable: frozenset[str]
+
+
+class Renderer:
+    """Renders pages for one build: one environment, one site, one time zone.
+
+    With a ``memo``, pages whose inputs did not change are not rendered: they are listed
+    in ``carried`` and the publisher keeps the previous site's file.
+    """
+
+    def __init__(self, config: Config, now: datetime, memo: PageMemo | None = None) -> None:
+        self.memo = memo
+        self.page_keys: dict[str, str] = {}
+        self.carried: set[PurePosixPath] = set()
         self.config = config
         self.tz = ZoneInfo(config.timezone)
         base_path = urlsplit(config.site_url).path or "/"
@@ -167,16 +179,22 @@ class Renderer:
         """Every HTML page of the site, by output path."""
         out: dict[PurePosixPath, bytes] = {}
         topic_feeds = {t.first_folder for t in sections.topics}
+        story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
         for listing in sections.listings:
+            children = self._children(listing, sections)
+            if self._reuse(listing.file, lambda: self._listing_key(listing, children, story_keys)):  # noqa: B023  (called at once)
+                continue
             out[listing.file] = self.page(
                 "index.html" if listing.kind == "front" else "listing.html",
                 listing=listing,
                 canonical=self.url(listing.folder),
-                children=self._children(listing, sections),
+                children=children,
                 topic_feed=listing.first_folder if listing.first_folder in topic_feeds else None,
                 json_ld=self.item_list_json_ld(listing),
             )
         for story in stories:
+            if self._reuse(story.path / "index.html", lambda: story_keys[story.id]):  # noqa: B023
+                continue
             out[story.path / "index.html"] = self.page(
                 "story.html",
                 story=story,
@@ -216,6 +234,50 @@ class Renderer:
             "404.html", canonical=self.config.site_url + "404.html", json_ld=None
         )
         return out
+
+    def _reuse(self, path: PurePosixPath, page_key: Callable[[], str]) -> bool:
+        """Whether the previous site's page at ``path`` can be kept as it is: its inputs'
+        key is the one it was rendered from. Records the key for the next build."""
+        if self.memo is None:
+            return False
+        k = self.page_keys[path.as_posix()] = page_key()
+        if self.memo.previous.get(path.as_posix()) == k and path.as_posix() in self.memo.reusable:
+            self.carried.add(path)
+            return True
+        return False
+
+    def _story_key(self, story: Story) -> str:
+        """What a story page shows, as a key: the story's own fields and the source files
+        (by content key) of every article in it."""
+        assert self.memo is not None
+        files = self.memo.file_keys
+        return key(
+            self.memo.signature,
+            repr(
+                (story.id, story.folder, story.published, story.updated, story.tags, story.summary)
+            ),
+            story.lead.id,
+            *[f"{a.id}={files.get(a.path, repr(a))}" for a in story.articles],
+        )
+
+    def _listing_key(
+        self, listing: Listing, children: Sequence[Listing], story_keys: Mapping[str, str]
+    ) -> str:
+        assert self.memo is not None
+        head = (
+            listing.kind,
+            str(listing.folder),
+            listing.title,
+            listing.heading,
+            listing.description,
+        )
+        return key(
+            self.memo.signature,
+            repr(head),
+            repr((listing.page, listing.pages, str(listing.first_folder))),
+            *[story_keys[s.id] for s in listing.stories],
+            *[f"{c.folder}:{c.title}:{len(c.stories)}" for c in children],
+        )
 
     @staticmethod
     def _children(listing: Listing, sections: Sections) -> list[Listing]:

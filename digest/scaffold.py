@@ -19,7 +19,7 @@ from typing import Any
 
 from digest.config import Config, config_reference
 from digest.errors import DigestError
-from digest.render import theme_dir
+from digest.theme import theme_dir
 
 DEFAULT_BASE_URL = Config().base_url
 """Where ``digest serve`` shows a new site; the generated file says to change it."""

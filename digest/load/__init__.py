@@ -14,7 +14,6 @@ from pathlib import PurePosixPath
 
 from digest.errors import ContentError
 from digest.model import Article, Problem
-from digest.sanitize import safe_url
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -158,6 +157,7 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
     ('Headline', ())
     """
     from digest.load import markdown, text
+    from digest.sanitize import safe_url
 
     suffix = PurePosixPath(rel_path).suffix.lower()
     try:

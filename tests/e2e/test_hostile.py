@@ -129,7 +129,7 @@ def test_a_slug_cannot_write_outside_the_output(site: Path, slug: str) -> None:
     url = str(story["url"])
     assert url.startswith("http://localhost:8000/2025/07/14/")
     assert ".." not in url
-    assert sorted(p.name for p in site.iterdir()) == ["content", "public"]
+    assert sorted(p.name for p in site.iterdir()) == [".digest-cache", "content", "public"]
 
 
 def test_two_stories_with_one_headline_get_two_urls(site: Path) -> None:

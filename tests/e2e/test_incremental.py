@@ -1,0 +1,159 @@
+"""The build cache never changes an outcome: after any edit, an incremental build's
+output is byte-identical to a cold build's (one with no .digest-cache) from the same
+previous site."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import digest
+from digest.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+EPOCH = "1752537600"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _build(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(site)
+    assert main(["-q", "build"]) == 0
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    _build(site, monkeypatch)
+    assert (site / ".digest-cache" / "cache.sqlite").is_file()
+    return site
+
+
+def _cold_twin(site: Path, before: Path) -> Path:
+    """The same site, with the previous public/ but no cache."""
+    twin = site.parent / "cold"
+    shutil.rmtree(twin, ignore_errors=True)
+    shutil.copytree(site, twin, ignore=shutil.ignore_patterns(".digest-cache", "public"))
+    shutil.copytree(before, twin / "public")
+    return twin
+
+
+def _edit(site: Path) -> None:
+    path = site / "content" / "2025-07-13-lakeside-observer-alpine-glacier-survey.md"
+    path.write_text(
+        path.read_text().replace("Glaciers across the Alps", "Glaciers throughout the Alps")
+    )
+
+
+def _add(site: Path) -> None:
+    (site / "content" / "late.md").write_text(
+        "---\ntitle: Ferry service resumes after storm\ndate: 2025-07-14T18:00:00Z\nsource: Harbour Gazette\n"
+        "tags: [transport]\n---\nFerries between the islands resumed on Monday evening after a storm "
+        "kept them in port for two days, the operator said.\n"
+    )
+
+
+def _delete(site: Path) -> None:
+    (site / "content" / "2025-07-14-midland-courier-battery-train-trial.md").unlink()
+
+
+def _delete_a_copy(site: Path) -> None:
+    (site / "content" / "003_7ea263126d66c9a4.txt").unlink()
+
+
+def _config(site: Path) -> None:
+    (site / "digest.toml").write_text('title = "Evening Brief"\nsummary_sentences = 2\n')
+
+
+def _template(site: Path) -> None:
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "story.html").write_text(
+        '{% extends "!default/story.html" %}{% block main %}<p class="note">Corrections: desk@example.org</p>'
+        "{{ super() }}{% endblock %}"
+    )
+
+
+def _static(site: Path) -> None:
+    (site / "static").mkdir(exist_ok=True)
+    (site / "static" / "style.css").write_text("body { color: black; }\n")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit": _edit,
+    "add": _add,
+    "delete": _delete,
+    "delete a copy": _delete_a_copy,
+    "config": _config,
+    "template": _template,
+    "static": _static,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_incremental_equals_cold(change: str, site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    CHANGES[change](site)
+    _build(site, monkeypatch)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+    assert _tree(site / "public") != _tree(before), "the change shows in the site"
+
+
+def test_a_new_digest_version_rebuilds_everything(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    monkeypatch.setattr(digest, "__version__", "99.0.0")
+    _build(site, monkeypatch)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    built = _tree(site / "public")
+    assert built == _tree(twin / "public")
+    assert b"99.0.0" in built["atom.xml"]
+
+
+def test_nothing_changed_leaves_the_site_untouched(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = site / "public" / "index.html"
+    inode = index.stat().st_ino
+    before = _tree(site / "public")
+    _build(site, monkeypatch)
+    assert _tree(site / "public") == before
+    assert index.stat().st_ino == inode, "nothing was rewritten"
+
+
+def test_unchanged_files_are_carried_over_as_hard_links(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = next((site / "public" / "2025" / "07" / "12").glob("moderate-earthquake*/index.html"))
+    relative = story.relative_to(site / "public")
+    inode = story.stat().st_ino
+    _add(site)
+    _build(site, monkeypatch)
+    carried = site / "public" / relative
+    assert carried.stat().st_ino == inode, "an unchanged page is the same file, not a copy"
+    assert (site / "public" / "index.html").read_text().count(">Ferry service resumes after storm</a>") == 1
+
+
+def test_a_broken_cache_is_rebuilt_not_fatal(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _tree(site / "public")
+    (site / ".digest-cache" / "cache.sqlite").write_bytes(b"not a database at all")
+    for extra in ("cache.sqlite-wal", "cache.sqlite-shm"):
+        (site / ".digest-cache" / extra).unlink(missing_ok=True)
+    _build(site, monkeypatch)
+    assert _tree(site / "public") == before
