@@ -51,6 +51,20 @@ def build_time(environ: dict[str, str] | os._Environ[str] = os.environ) -> datet
     return datetime.now(UTC).replace(microsecond=0)
 
 
+_SITE_OPTIONS = {
+    "content": ("DIR", "folder of articles (default: from digest.toml, else content/)"),
+    "output": ("DIR", "folder to write the site into (default: from digest.toml, else public/)"),
+    "config": ("FILE", "configuration file (default: digest.toml if present)"),
+}
+
+
+def _site_options(parser: argparse.ArgumentParser, *names: str) -> None:
+    """The options that say which site a command works on, worded the same everywhere."""
+    for name in names:
+        metavar, text = _SITE_OPTIONS[name]
+        parser.add_argument(f"--{name}", metavar=metavar, help=text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -77,19 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         "  SOURCE_DATE_EPOCH=1752451200 digest build --strict",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    b.add_argument(
-        "--content",
-        metavar="DIR",
-        help="folder of articles (default: from digest.toml, else content/)",
-    )
-    b.add_argument(
-        "--output",
-        metavar="DIR",
-        help="folder to write the site into (default: from digest.toml, else public/)",
-    )
-    b.add_argument(
-        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
-    )
+    _site_options(b, "content", "output", "config")
     b.add_argument(
         "--strict",
         action="store_true",
@@ -108,11 +110,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  digest inspect content/000.txt\n  digest inspect content/*.md --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _site_options(i, "config")
     i.add_argument("files", nargs="+", metavar="FILE")
     i.add_argument("--json", action="store_true", help="one JSON object per line")
-    i.add_argument(
-        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
-    )
 
     f = commands.add_parser(
         "fetch",
@@ -123,9 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "  */15 * * * * cd /srv/news && digest fetch && digest build   (cron)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    f.add_argument(
-        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
-    )
+    _site_options(f, "config")
     f.add_argument(
         "--content", metavar="DIR", help="folder to save snapshots into (default: from digest.toml)"
     )
@@ -141,19 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  digest serve\n  digest serve --port 8080\n  digest serve --port 0   (any free port)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument(
-        "--content",
-        metavar="DIR",
-        help="folder of articles (default: from digest.toml, else content/)",
-    )
-    s.add_argument(
-        "--output",
-        metavar="DIR",
-        help="folder to write the site into (default: from digest.toml, else public/)",
-    )
-    s.add_argument(
-        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
-    )
+    _site_options(s, "content", "output", "config")
     s.add_argument(
         "--bind",
         "--host",
@@ -188,14 +174,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  digest check\n  digest check --content drafts",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    c.add_argument(
-        "--content",
-        metavar="DIR",
-        help="folder of articles (default: from digest.toml, else content/)",
-    )
-    c.add_argument(
-        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
-    )
+    _site_options(c, "content", "config")
 
     e = commands.add_parser(
         "explain",
@@ -204,11 +183,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  digest explain content/000.txt content/003.txt",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _site_options(e, "config")
     e.add_argument("files", nargs=2, metavar="FILE")
     e.add_argument("--json", action="store_true", help="print the evidence as one JSON object")
-    e.add_argument(
-        "--config", metavar="FILE", help="configuration file (default: digest.toml if present)"
-    )
     return parser
 
 
