@@ -147,7 +147,9 @@ def test_unchanged_files_are_carried_over_as_hard_links(
     _build(site, monkeypatch)
     carried = site / "public" / relative
     assert carried.stat().st_ino == inode, "an unchanged page is the same file, not a copy"
-    assert (site / "public" / "index.html").read_text().count(">Ferry service resumes after storm</a>") == 1
+    assert (site / "public" / "index.html").read_text().count(
+        ">Ferry service resumes after storm</a>"
+    ) == 1
 
 
 def test_a_broken_cache_is_rebuilt_not_fatal(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

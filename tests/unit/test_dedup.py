@@ -532,7 +532,10 @@ def test_seed_files_fold_into_one_story_led_by_the_full_copy() -> None:
     stories, merges = group_stories(articles, THRESHOLD, NOW)
     (story,) = stories
     assert story.lead.id == "000_09bbb82b954263c9.txt"
-    assert [a.id for a in story.articles] == ["000_09bbb82b954263c9.txt", "003_7ea263126d66c9a4.txt"]
+    assert [a.id for a in story.articles] == [
+        "000_09bbb82b954263c9.txt",
+        "003_7ea263126d66c9a4.txt",
+    ]
     assert story.published == datetime(2025, 7, 14, tzinfo=UTC)
     assert story.slug == "russia-ukraine-call-for-talks-blame-each-other-over-intense"
     (merge,) = merges
