@@ -237,9 +237,16 @@ def test_cut_trailing_chrome_twice_with_a_punctuated_chrome_line() -> None:
 
 # --- loading never raises -------------------------------------------------------------------
 
-NAMES = st.sampled_from(["a.txt", "a.md", "afp/b.TXT", "c.markdown", "d.text", "e/f/g.md"])
+NAMES = st.sampled_from(
+    [
+        *("a.txt", "a.md", "afp/b.TXT", "c.markdown", "d.text", "e/f/g.md"),
+        *("page.html", "p/q.htm", "feed.xml", "feed.rss", "feed.atom", "feed.rdf", "feed.json"),
+    ]
+)
 FRAGMENTS = st.sampled_from(
     [
+        *("<html>", "<p>", "</p>", "<h2>", "<script>", "<?xml version='1.0'?>", "<rss>", "<item>"),
+        *("<title>", "<feed xmlns='http://www.w3.org/2005/Atom'>", "<entry>", '{"version": ', "}"),
         "---\n",
         "+++\n",
         "title: ",
