@@ -17,7 +17,6 @@ scipy at 0.84 s a process start; the banding below is a few dozen lines over num
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ SHINGLE_WORDS = 5
 MIN_WORDS = 8
 BINS = 128
 MIN_SHARED_BUCKETS = 2
-MAX_BUCKET = 200
+SMALL_BUCKET = 32
 SEED = 0x5EED
 
 U64 = npt.NDArray[np.uint64]
@@ -183,7 +182,17 @@ def _buckets(fp: Fingerprint) -> U64:
 
 
 def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
-    """Index pairs (i < j) sharing at least MIN_SHARED_BUCKETS MinHash buckets."""
+    """Index pairs (i < j) sharing at least MIN_SHARED_BUCKETS MinHash buckets.
+
+    A bucket of up to SMALL_BUCKET texts pairs every two of them; a larger one (a phrase
+    many texts share, or a story a great many outlets carried) pairs its first text with
+    each other, so that its cost grows with its size, not the square of it, and the
+    copies of a widely carried story still meet. Counting is done in numpy.
+
+    >>> same = Fingerprint(np.arange(1, 400, dtype=np.uint64), 400)
+    >>> candidate_pairs([same, same, Fingerprint(np.arange(1000, 1400, dtype=np.uint64), 400)])
+    [(0, 1)]
+    """
     keys = [_buckets(fp) for fp in fps]
     if not keys:
         return []
@@ -192,14 +201,21 @@ def candidate_pairs(fps: Sequence[Fingerprint]) -> list[tuple[int, int]]:
     order = np.lexsort((owner, allkeys))
     allkeys, owner = allkeys[order], owner[order]
     starts = np.flatnonzero(np.r_[True, allkeys[1:] != allkeys[:-1]])
-    ends = np.r_[starts[1:], allkeys.size]
-    counts: dict[tuple[int, int], int] = {}
-    for s, e in zip(starts[ends - starts >= 2], ends[ends - starts >= 2], strict=True):
-        if e - s > MAX_BUCKET:
-            continue
-        for pair in itertools.combinations(owner[s:e].tolist(), 2):
-            counts[pair] = counts.get(pair, 0) + 1
-    return sorted(p for p, c in counts.items() if c >= MIN_SHARED_BUCKETS)
+    sizes = np.diff(np.r_[starts, allkeys.size])
+    n = np.int64(len(fps))
+    encoded: list[npt.NDArray[np.int64]] = []
+    for size in np.unique(sizes[sizes >= 2]).tolist():
+        groups = owner[starts[sizes == size][:, None] + np.arange(size)]
+        if size <= SMALL_BUCKET:
+            i, j = np.triu_indices(size, 1)
+            encoded.append((groups[:, i] * n + groups[:, j]).ravel())
+        else:
+            encoded.append((groups[:, :1] * n + groups[:, 1:]).ravel())
+    if not encoded:
+        return []
+    pairs, counts = np.unique(np.concatenate(encoded), return_counts=True)
+    hits = pairs[counts >= MIN_SHARED_BUCKETS]
+    return [(int(p // n), int(p % n)) for p in hits]
 
 
 def is_copy(a: Fingerprint, b: Fingerprint, threshold: float) -> Merge | None:
