@@ -139,8 +139,8 @@ def _xml_feed(data: bytes, rel_path: str) -> list[FeedEntry]:
         ) from exc
     raw_entries = _list(result.get("entries"))
     if not result.get("version") and not raw_entries:
-        if _root_name(data).lower().rpartition(":")[2] in _FEED_ROOTS:
-            return []  # a feed document (e.g. a CDF channel) without entries
+        if _root_name(data).lower().rpartition(":")[2] in _FEED_ROOTS and not result.get("bozo"):
+            return []  # a well-formed feed document (e.g. a CDF channel) without entries
         raise ContentError(
             rel_path, f"{EXPECTED}, found {_what(data, result.get('bozo_exception'))}"
         )
