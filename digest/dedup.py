@@ -287,6 +287,8 @@ def _founder(group: Sequence[Article]) -> Article:
 
 def _lead(group: Sequence[Article]) -> Article:
     """The most complete copy: most words, then the one with a standfirst, then by id."""
+    if len(group) == 1:
+        return group[0]
     return min(group, key=lambda a: (-a.word_count, not a.dek, a.id))
 
 

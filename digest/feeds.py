@@ -128,6 +128,12 @@ def _dump(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
+def _dump_lines(items: Sequence[Any]) -> bytes:
+    """A JSON array, one compact item a line."""
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    return ("[\n" + ",\n".join(encode(item) for item in items) + "\n]\n").encode("utf-8")
+
+
 def json_feed(config: Config, stories: Sequence[Story]) -> bytes:
     """The JSON Feed 1.1 of the newest stories."""
     items = [
@@ -157,8 +163,12 @@ def json_feed(config: Config, stories: Sequence[Story]) -> bytes:
 
 
 def stories_json(config: Config, stories: Sequence[Story]) -> bytes:
-    """Every story of the build with its sources, as DESIGN.md specifies."""
-    return _dump(
+    """Every story of the build with its sources, as DESIGN.md specifies.
+
+    Written compact, one story a line: it is read by scripts, and json's C encoder
+    (indent=None) is ten times faster than the indenting one at 10,000 stories.
+    """
+    return _dump_lines(
         [
             {
                 "id": s.id,

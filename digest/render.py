@@ -257,7 +257,7 @@ class Renderer:
                 (story.id, story.folder, story.published, story.updated, story.tags, story.summary)
             ),
             story.lead.id,
-            *[f"{a.id}={files.get(a.path, repr(a))}" for a in story.articles],
+            *[f"{a.id}={files[a.path] if a.path in files else repr(a)}" for a in story.articles],
         )
 
     def _listing_key(
