@@ -23,8 +23,8 @@ test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check digest tests
-	$(VENV)/bin/ruff format --check digest tests
+	$(VENV)/bin/ruff check digest tests eval benchmarks
+	$(VENV)/bin/ruff format --check digest tests eval benchmarks
 	$(VENV)/bin/mypy
 
 $(VENV)/.installed-eval: $(VENV)/.installed pyproject.toml
@@ -52,6 +52,18 @@ node_modules/.installed: package.json package-lock.json
 $(VENV)/.installed-browser: $(VENV)/.installed-test Makefile
 	$(PY) -m pip install -q '$(PLAYWRIGHT)'
 	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -q -e '.[bench]'
+	touch $@
+
+# Timings against Hugo and Pelican on one generated corpus; writes benchmarks/results/
+# and docs/performance.md. The full run takes about an hour on a 2-core machine.
+bench: $(VENV)/.installed-bench
+	$(PY) benchmarks/run.py
+
+serve: $(VENV)/.installed
+	$(PY) -m digest serve
 
 golden: $(VENV)/.installed-test
 	$(PY) -m pytest tests/golden --update-golden
