@@ -130,14 +130,20 @@ def _prepare_many(jobs: list[tuple[str, bytes, str, int, int]]) -> list[Prepared
     return [prepare(*job, vocabulary) for job in jobs]
 
 
-def load_all(config: Config, inputs: list[tuple[str, bytes | str]], cache: Cache) -> list[Prepared]:
+def load_all(
+    config: Config,
+    inputs: list[tuple[str, bytes | str]],
+    cache: Cache,
+    file_keys: Mapping[str, str] | None = None,
+) -> list[Prepared]:
     """Every file loaded: from the cache where its bytes were seen before, else parsed
     (on every core when many files are new). Unreadable files become problems."""
     from digest.load import Loaded
 
     shape = (config.timezone, config.summary_sentences, config.summary_max_words)
     settings = key(digest.__version__, repr(shape))
-    keys = {rel: key(settings, rel, data) for rel, data in inputs if isinstance(data, bytes)}
+    file_keys = file_keys or content_keys(inputs)
+    keys = {rel: key(settings, file_keys[rel]) for rel, data in inputs if isinstance(data, bytes)}
     cached: dict[str, Any] = cache.loaded(keys.values())
     jobs = [
         (rel, data, *shape)
@@ -278,13 +284,20 @@ def theme_signature(config: Config) -> str:
     return key(*parts)
 
 
-def inputs_signature(config: Config, inputs: list[tuple[str, bytes | str]], now: datetime) -> str:
+def content_keys(inputs: list[tuple[str, bytes | str]]) -> dict[str, str]:
+    """Each content file's key: its path and bytes (or the reason it could not be read)."""
+    return {rel: key(rel, data) for rel, data in inputs}
+
+
+def inputs_signature(
+    config: Config, file_keys: Mapping[str, str], theme: str, now: datetime
+) -> str:
     """Everything a build's output depends on: the digest version, the configuration,
-    the theme, every content file's bytes, and the build time to the hour (the news
-    sitemap is a two-day window, accurate to the hour)."""
+    the theme, every content file, and the build time to the hour (the news sitemap is a
+    two-day window, accurate to the hour)."""
     hour = now.replace(minute=0, second=0, microsecond=0).isoformat()
-    content = [part for rel, data in inputs for part in (rel, data)]
-    return key(digest.__version__, repr(config), theme_signature(config), hour, *content)
+    content = [f"{rel}={k}" for rel, k in file_keys.items()]
+    return key(digest.__version__, repr(config), theme, hour, *content)
 
 
 def _report_bytes(report: BuildReport) -> bytes:
@@ -321,18 +334,20 @@ def build(config: Config, now: datetime, strict: bool = False) -> BuildReport:
     cache = Cache(config.root / CACHE_FOLDER)
     try:
         inputs = read_inputs(config)
-        signature = inputs_signature(config, inputs, now)
+        file_keys = content_keys(inputs)
+        theme = theme_signature(config)
+        signature = inputs_signature(config, file_keys, theme, now)
         unchanged = _unchanged(config, cache, signature)
         if unchanged is not None:
             if strict and unchanged.problems:
                 raise StrictFailure(unchanged.problems)
             return unchanged
 
-        prepared = load_all(config, inputs, cache)
+        prepared = load_all(config, inputs, cache, file_keys)
         loaded = [p.loaded for p in prepared]
         fingerprints = _fingerprints(prepared)
         identities = previous_identities(config)
-        memo = _page_memo(config, inputs, cache)
+        memo = _page_memo(config, file_keys, theme, cache)
         site = make_site(config, loaded, now, identities, fingerprints, memo)
         if strict and site.problems:
             raise StrictFailure(site.problems)
@@ -363,7 +378,7 @@ def build(config: Config, now: datetime, strict: bool = False) -> BuildReport:
         cache.close()
 
 
-def _page_memo(config: Config, inputs: list[tuple[str, bytes | str]], cache: Cache) -> PageMemo:
+def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: Cache) -> PageMemo:
     """What the renderer needs to keep unchanged pages of the site now published."""
     from digest.render import PageMemo
 
@@ -376,8 +391,7 @@ def _page_memo(config: Config, inputs: list[tuple[str, bytes | str]], cache: Cac
         path for path in cache.outputs() if path in previous and out.joinpath(path).is_file()
     )
     shape = (config.timezone, config.summary_sentences, config.summary_max_words)
-    file_keys = {rel: key(rel, data) for rel, data in inputs if isinstance(data, bytes)}
-    signature = key(digest.__version__, repr(config), repr(shape), theme_signature(config))
+    signature = key(digest.__version__, repr(config), repr(shape), theme)
     return PageMemo(signature, file_keys, previous, reusable)
 
 
