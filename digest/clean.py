@@ -239,3 +239,13 @@ def similarity(a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0
     return len(wa & wb) / len(wa | wb)
+
+
+def headline_from_prose(paragraph: str) -> str:
+    """A headline for an article without one: the first twelve words of its text.
+
+    >>> headline_from_prose("Heavy rain fell across the north on Monday, closing roads and schools.")
+    'Heavy rain fell across the north on Monday, closing roads and schools.'
+    """
+    words = paragraph.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")

@@ -25,11 +25,11 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from digest.clean import normalize_text, squash
+from digest.clean import headline_from_prose, normalize_text, squash
 from digest.dates import as_aware
 from digest.errors import ContentError
 from digest.load import LoadSettings
-from digest.load.html import clean_blocks, headline_from_prose, standfirst
+from digest.load.html import clean_blocks, standfirst
 from digest.model import Article, Block
 from digest.sanitize import html_to_blocks, plain_text, safe_url
 

@@ -26,6 +26,7 @@ from lxml import html as lxml_html
 
 from digest.clean import (
     ends_sentence,
+    headline_from_prose,
     is_chrome_line,
     is_headline_like,
     is_list_like,
@@ -440,16 +441,6 @@ def _headline(title: str, sitename: str) -> str:
     if match and match.start() > 0 and sitename and similarity(match.group(0), sitename) >= 0.5:
         return title[: match.start()].strip()
     return title
-
-
-def headline_from_prose(paragraph: str) -> str:
-    """A headline for an article without one: the first twelve words of its text.
-
-    >>> headline_from_prose("Heavy rain fell across the north on Monday, closing roads and schools.")
-    'Heavy rain fell across the north on Monday, closing roads and schools.'
-    """
-    words = paragraph.split()
-    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
 
 
 def _outlet(sitename: str, url: str, rel_path: str) -> str:

@@ -29,6 +29,7 @@ from pathlib import PurePosixPath
 from digest.clean import (
     cut_trailing_chrome,
     ends_sentence,
+    headline_from_prose,
     is_chrome_line,
     is_headline_like,
     normalize_lines,
@@ -138,7 +139,7 @@ def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
         return items[:h], _strip_date_prefix(items[h]), items[h + 1 :]
     lead = next((i for i, line in enumerate(items) if not looks_like_date_line(line)), len(items))
     if lead < len(items):
-        return items[:lead], _headline_from_prose(items[lead]), items[lead:]
+        return items[:lead], headline_from_prose(items[lead]), items[lead:]
     return items, "", []
 
 
@@ -157,11 +158,6 @@ def _is_byline(line: str) -> bool:
         and len(line.split()) <= 8
         and not line.endswith((".", "!", "?"))
     )
-
-
-def _headline_from_prose(paragraph: str) -> str:
-    words = paragraph.split()
-    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
 
 
 def _is_masthead(line: str) -> bool:
