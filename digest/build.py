@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping
+import pickle
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import digest
-from digest.cache import CACHE_FOLDER, Cache, key
+from digest.cache import CACHE_FOLDER, Cache, dumps, key
 from digest.config import Config
 from digest.errors import DigestError
 from digest.identity import IDENTITY_FILE, Identities
@@ -26,8 +28,13 @@ from digest.model import Article, BuildReport, Merge, Problem, Story
 
 if TYPE_CHECKING:
     from digest.dedup import Fingerprint, Vocabulary
+    from digest.foldindex import FoldIndex
     from digest.load import Loaded
-    from digest.render import PageMemo
+    from digest.render import PageMemo, Renderer
+    from digest.sections import Sections
+
+Progress = Callable[[str, int, int], None]
+"""Told (stage, done, total) as a build goes: "loading" files, "writing" the site."""
 
 PARALLEL_MIN = 500
 """New files below this count are parsed in this process; above it, on every core."""
@@ -47,15 +54,19 @@ class StrictFailure(DigestError):
 
 @dataclass(frozen=True, slots=True)
 class Site:
-    """What a build made, before it is written: stories, files, problems, merges."""
+    """What a build made, before it is written: stories, files, problems, merges.
+
+    ``files`` is made as it is iterated (once); ``carried`` (the previous site's pages
+    kept as they are) and ``page_keys`` are complete once it has been.
+    """
 
     articles: tuple[Article, ...]
     stories: tuple[Story, ...]
-    files: dict[PurePosixPath, bytes]
+    files: Iterator[tuple[PurePosixPath, bytes]]
     problems: tuple[Problem, ...]
     merges: tuple[Merge, ...]
-    carried: frozenset[PurePosixPath] = frozenset()
-    page_keys: Mapping[str, str] | None = None
+    carried: set[PurePosixPath]
+    page_keys: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +75,26 @@ class Prepared:
 
     loaded: Loaded
     fingerprints: Mapping[str, tuple[bytes, int]]
+
+
+Stamp = tuple[int, int, int, int, str]
+"""A content file as last seen: size, mtime and ctime in ns, inode, and its content key."""
+
+RACY_NS = 2_000_000_000
+"""A file changed this close to a scan is read again by the next one, whatever its stamp
+says: a write in the same clock tick as the scan leaves size and times as they were (git
+calls these entries "racily clean")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A content file as a build found it: its content key, and the reason it could not
+    be read (``error``), if any."""
+
+    rel: str
+    path: Path
+    key: str
+    error: str = ""
 
 
 def discover(content: Path, exclude: Path | None = None) -> Iterator[tuple[Path, str]]:
@@ -87,15 +118,39 @@ def discover(content: Path, exclude: Path | None = None) -> Iterator[tuple[Path,
                 yield path, rel
 
 
-def read_inputs(config: Config) -> list[tuple[str, bytes | str]]:
-    """Every content file's bytes by relative path, or the reason it could not be read."""
-    inputs: list[tuple[str, bytes | str]] = []
+def scan(
+    config: Config, index: Mapping[str, Stamp] | None = None
+) -> tuple[list[Source], dict[str, bytes], dict[str, Stamp]]:
+    """Every content file with its content key (its path and bytes, hashed), the bytes of
+    the files that had to be read, and the stamps to remember for the next scan.
+
+    A file whose size, times and inode are those ``index`` remembers is not read again:
+    its remembered key is used (files changed within RACY_NS of a scan are never
+    remembered). The second dict holds the bytes of every file that was read.
+    """
+    index = index or {}
+    started = time.time_ns()
+    sources: list[Source] = []
+    data: dict[str, bytes] = {}
+    stamps: dict[str, Stamp] = {}
     for path, rel in discover(config.content_dir, exclude=config.output_dir):
         try:
-            inputs.append((rel, path.read_bytes()))
+            st = path.stat()
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            known = index.get(rel)
+            if known is not None and known[:4] == stamp:
+                sources.append(Source(rel, path, known[4]))
+                stamps[rel] = known
+                continue
+            data[rel] = path.read_bytes()
         except OSError as exc:
-            inputs.append((rel, f"could not read the file: {exc.strerror}"))
-    return inputs
+            reason = f"could not read the file: {exc.strerror}"
+            sources.append(Source(rel, path, key(rel, reason), reason))
+            continue
+        sources.append(Source(rel, path, key(rel, data[rel])))
+        if max(stamp[1], stamp[2]) < started - RACY_NS:
+            stamps[rel] = (*stamp, sources[-1].key)
+    return sources, data, stamps
 
 
 def prepare(
@@ -123,53 +178,211 @@ def prepare(
     return Prepared(loaded, {i: (f.shingles.tobytes(), f.words) for i, f in prints.items()})
 
 
-def _prepare_many(jobs: list[tuple[str, bytes, str, int, int]]) -> list[Prepared]:
+Job = tuple[str, str, bytes, str, int, int]
+"""(cache key, path, bytes, time zone, summary sentences, summary words): one file to load."""
+Row = tuple[str, bytes, bytes, bytes]
+"""(cache key, head, body, fingerprints), each pickled: one loaded file as the cache keeps it."""
+
+
+def _prepare_rows(jobs: list[Job]) -> list[Row]:
+    """Load files into cache rows (run in worker processes; the rows are already pickled,
+    so that they cross back to the build and into the cache without more work)."""
     from digest.dedup import Vocabulary
-
-    vocabulary = Vocabulary()
-    return [prepare(*job, vocabulary) for job in jobs]
-
-
-def load_all(
-    config: Config,
-    inputs: list[tuple[str, bytes | str]],
-    cache: Cache,
-    file_keys: Mapping[str, str] | None = None,
-) -> list[Prepared]:
-    """Every file loaded: from the cache where its bytes were seen before, else parsed
-    (on every core when many files are new). Unreadable files become problems."""
     from digest.load import Loaded
 
-    shape = (config.timezone, config.summary_sentences, config.summary_max_words)
-    settings = key(digest.__version__, repr(shape))
-    file_keys = file_keys or content_keys(inputs)
-    keys = {rel: key(settings, file_keys[rel]) for rel, data in inputs if isinstance(data, bytes)}
-    cached: dict[str, Any] = cache.loaded(keys.values())
-    jobs = [
-        (rel, data, *shape)
-        for rel, data in inputs
-        if isinstance(data, bytes) and keys[rel] not in cached
-    ]
-    fresh: dict[str, Prepared] = {}
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) >= PARALLEL_MIN and workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
+    vocabulary = Vocabulary()
+    rows = []
+    for k, rel, data, timezone, sentences, max_words in jobs:
+        p = prepare(rel, data, timezone, sentences, max_words, vocabulary)
+        whole = p.loaded
+        head = Loaded(
+            whole.path, tuple(a.stub() for a in whole.articles), whole.problems, whole.updated
+        )
+        rows.append((k, dumps(head), dumps(whole), dumps(dict(p.fingerprints))))
+    return rows
 
-        chunks = [jobs[i::workers] for i in range(workers)]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for chunk, results in zip(chunks, pool.map(_prepare_many, chunks), strict=True):
-                fresh.update({job[0]: result for job, result in zip(chunk, results, strict=True)})
-    else:
-        fresh = dict(zip((job[0] for job in jobs), _prepare_many(jobs), strict=True))
-    cache.store_loaded({keys[rel]: prepared for rel, prepared in fresh.items()})
-    cache.forget_loaded_except(keys.values())
-    out: list[Prepared] = []
-    for rel, data in inputs:
-        if isinstance(data, str):
-            out.append(Prepared(Loaded(rel, problems=(Problem(rel, "read", data),)), {}))
-        else:
-            out.append(fresh.get(rel) or cached[keys[rel]])
-    return out
+
+CHUNK = 32
+"""Files a worker loads per task: enough to hide the cost of a task, small enough that
+the results of a few tasks in flight stay small."""
+
+
+def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> Iterator[Row]:
+    """Rows for every job, in order: in this process when few, else on every core."""
+    workers = min(os.cpu_count() or 1, 8)
+    done = 0
+    if count < PARALLEL_MIN or workers < 2:
+        for job in jobs:
+            yield from _prepare_rows([job])
+            done += 1
+            if progress is not None and done % CHUNK == 0:
+                progress("loading", done, count)
+        return
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    def chunks() -> Iterator[list[Job]]:
+        chunk: list[Job] = []
+        for job in jobs:
+            chunk.append(job)
+            if len(chunk) == CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        window: deque[tuple[int, Future[list[Row]]]] = deque()
+        for chunk in chunks():
+            window.append((len(chunk), pool.submit(_prepare_rows, chunk)))
+            if len(window) >= 4 * workers:
+                size, future = window.popleft()
+                yield from future.result()
+                done += size
+                if progress is not None:
+                    progress("loading", done, count)
+        while window:
+            size, future = window.popleft()
+            yield from future.result()
+            done += size
+            if progress is not None:
+                progress("loading", done, count)
+
+
+KEEP_WHOLE = 20_000
+"""Up to this many files parsed in one build keep their whole articles (pickled) in
+memory for rendering; above it, bodies are read back from the cache one by one."""
+
+
+class Library:
+    """Every content file loaded: articles as stubs (whole where there is no cache), and
+    where their bodies and fingerprints are: in memory for files loaded in this build, in
+    the cache for the rest.
+
+    The build keeps stubs so that an archive of any size costs little memory and a
+    rebuild need not unpickle every article's body; ``body`` fetches one when a page is
+    rendered, ``fingerprints`` those that folding asks for.
+    """
+
+    def __init__(self, config: Config, cache: Cache) -> None:
+        self.config = config
+        self.cache = cache
+        self.loaded: list[Loaded] = []
+        self.keys: dict[str, str] = {}
+        self._bodies: dict[str, bytes] = {}
+        self._prints: dict[str, bytes] = {}
+        self._last: tuple[str, Loaded] | None = None
+
+    @property
+    def settings(self) -> str:
+        """What changes what loading makes of a file, besides its bytes and path."""
+        shape = (self.config.timezone, self.config.summary_sentences, self.config.summary_max_words)
+        return key(digest.__version__, repr(shape))
+
+    def load(
+        self,
+        sources: list[Source],
+        data: dict[str, bytes],
+        progress: Progress | None = None,
+    ) -> list[Loaded]:
+        """Load every source: cached heads where the cache has them, else parse the file
+        (read again if the scan did not keep its bytes). Unreadable files become problems."""
+        from digest.load import Loaded
+
+        settings = self.settings
+        self.keys = {s.rel: key(settings, s.key) for s in sources if not s.error}
+        heads: dict[str, Any] = self.cache.heads(self.keys.values())
+        missing = [s for s in sources if not s.error and self.keys[s.rel] not in heads]
+        keep = len(missing) <= KEEP_WHOLE or not self.cache.usable
+        shape = (self.config.timezone, self.config.summary_sentences, self.config.summary_max_words)
+
+        def jobs() -> Iterator[Job]:
+            for s in missing:
+                blob = data.pop(s.rel, None)
+                if blob is None:
+                    try:
+                        blob = s.path.read_bytes()
+                    except OSError as exc:  # gone since the scan
+                        self._gone[s.rel] = f"could not read the file: {exc.strerror}"
+                        continue
+                yield (self.keys[s.rel], s.rel, blob, *shape)
+
+        self._gone: dict[str, str] = {}
+        batch: list[Row] = []
+        for row in _load_rows(jobs(), len(missing), progress):
+            heads[row[0]] = pickle.loads(row[1])
+            if keep:
+                self._bodies[row[0]], self._prints[row[0]] = row[2], row[3]
+            batch.append(row)
+            if len(batch) >= 512:
+                self.cache.store_loaded(batch)
+                batch = []
+        self.cache.store_loaded(batch)
+        self.cache.forget_loaded_except(self.keys.values())
+        self.loaded = []
+        for s in sources:
+            reason = s.error or self._gone.get(s.rel, "")
+            if reason:
+                self.loaded.append(Loaded(s.rel, problems=(Problem(s.rel, "read", reason),)))
+            else:
+                self.loaded.append(heads[self.keys[s.rel]])
+        return self.loaded
+
+    def _whole(self, rel: str) -> Loaded:
+        """The whole loaded form of one file: from memory, the cache, or parsed again."""
+        k = self.keys[rel]
+        if self._last is not None and self._last[0] == k:
+            return self._last[1]
+        blob = self._bodies.get(k)
+        whole: Loaded | None = pickle.loads(blob) if blob is not None else self.cache.body(k)
+        if whole is None:  # the cache lost it: load the file again
+            shape = (
+                self.config.timezone,
+                self.config.summary_sentences,
+                self.config.summary_max_words,
+            )
+            path = self.config.content_dir / rel
+            whole = prepare(rel, path.read_bytes(), *shape).loaded
+        self._last = (k, whole)
+        return whole
+
+    def body(self, article: Article) -> Article:
+        """The whole article (with blocks and sentences) for a stub."""
+        if not article.is_stub:
+            return article
+        whole = self._whole(article.path)
+        for candidate in whole.articles:
+            if candidate.id == article.id and candidate.stub() == article:
+                return candidate
+        raise DigestError(f"{article.path}: the article {article.id} changed during the build")
+
+    def tokens(self, articles: Sequence[Article]) -> dict[str, str]:
+        """What each article's fingerprint is made from: its file's cache key and its id."""
+        return {a.id: f"{self.keys[a.path]}#{a.id}" for a in articles}
+
+    def fingerprints(self, articles: Sequence[Article]) -> dict[str, Fingerprint]:
+        """Fingerprints of the given articles, by id, from memory or the cache."""
+        import numpy as np
+
+        from digest.dedup import Fingerprint, fingerprint
+
+        by_file: dict[str, list[Article]] = {}
+        for a in articles:
+            by_file.setdefault(a.path, []).append(a)
+        wanted = {self.keys[rel] for rel in by_file if self.keys[rel] not in self._prints}
+        cached = self.cache.prints(wanted)
+        out: dict[str, Fingerprint] = {}
+        for rel, items in by_file.items():
+            k = self.keys[rel]
+            blob = self._prints.get(k)
+            prints = pickle.loads(blob) if blob is not None else cached.get(k)
+            for a in items:
+                if prints is not None and a.id in prints:
+                    shingles, words = prints[a.id]
+                    out[a.id] = Fingerprint(np.frombuffer(shingles, dtype=np.uint64), words)
+                else:  # not cached: fingerprint the whole article again
+                    out[a.id] = fingerprint(self.body(a).paragraphs)
+        return out
 
 
 def read_all(config: Config) -> list[Loaded]:
@@ -177,12 +390,13 @@ def read_all(config: Config) -> list[Loaded]:
     from digest.load import Loaded, LoadSettings, load_bytes
 
     settings = LoadSettings(timezone=ZoneInfo(config.timezone))
+    sources, data, _ = scan(config)
     loaded = []
-    for rel, data in read_inputs(config):
-        if isinstance(data, str):
-            loaded.append(Loaded(rel, problems=(Problem(rel, "read", data),)))
+    for s in sources:
+        if s.error:
+            loaded.append(Loaded(s.rel, problems=(Problem(s.rel, "read", s.error),)))
         else:
-            loaded.append(load_bytes(data, rel, settings))
+            loaded.append(load_bytes(data[s.rel], s.rel, settings))
     return loaded
 
 
@@ -209,20 +423,31 @@ def current_articles(loaded: list[Loaded]) -> list[Article]:
     return single + list(newest_versions(entries))
 
 
+Grouping = Callable[[Sequence[Article]], tuple[Sequence[Sequence[Article]], tuple[Merge, ...]]]
+"""Folds the articles into groups of copies (see ``digest.foldindex.fold``)."""
+
+
 def make_site(
     config: Config,
     loaded: list[Loaded],
     now: datetime,
     previous: Identities,
-    fingerprints: Mapping[str, Fingerprint] | None = None,
+    *,
+    grouping: Grouping | None = None,
     memo: PageMemo | None = None,
+    bodies: Callable[[Article], Article] | None = None,
 ) -> Site:
-    """Everything between loading and writing: pure, given the loaded files, the time and
-    the identities the previous site gave its stories (and, optionally, fingerprints)."""
-    from digest import feeds
+    """Everything between loading and writing, given the loaded files, the time and the
+    identities the previous site gave its stories: pure, but for what ``grouping`` (the
+    folding, when the build keeps an index of it) and ``bodies`` (articles' bodies, when
+    ``loaded`` holds stubs) read.
+
+    Pages are rendered as ``Site.files`` is iterated, so that a site of any size never
+    sits in memory whole.
+    """
     from digest.dedup import group_stories
     from digest.identity import keep_identities
-    from digest.render import Renderer, static_files
+    from digest.render import Renderer
     from digest.sections import make_sections
     from digest.summarize import summarize, with_sentences
 
@@ -233,36 +458,56 @@ def make_site(
         if not a.draft
     )
     tz = ZoneInfo(config.timezone)
-    stories, merges = group_stories(articles, config.fold_threshold, now, tz, fingerprints)
+    grouped = grouping(articles) if grouping is not None else None
+    stories, merges = group_stories(articles, config.fold_threshold, now, tz, grouped=grouped)
     stories, identities = keep_identities(stories, previous)
     stories = tuple(
         summarize(s, config.summary_sentences, config.summary_max_words) for s in stories
     )
-
     sections = make_sections(stories, config.front_page_stories)
+    renderer = Renderer(config, now, memo, bodies)
+    return Site(
+        articles,
+        stories,
+        _files(config, renderer, stories, sections, now, identities.to_json()),
+        problems,
+        merges,
+        renderer.carried,
+        renderer.page_keys,
+    )
 
-    renderer = Renderer(config, now, memo)
-    files = renderer.pages(stories, sections)
-    files[PurePosixPath("rss.xml")] = feeds.rss(config, stories, now)
-    files[PurePosixPath("atom.xml")] = feeds.atom(config, stories, now)
+
+def _files(
+    config: Config,
+    renderer: Renderer,
+    stories: tuple[Story, ...],
+    sections: Sections,
+    now: datetime,
+    identities: bytes,
+) -> Iterator[tuple[PurePosixPath, bytes]]:
+    """Every file of the site, made as it is asked for: pages, feeds, sitemaps, static."""
+    from digest import feeds
+    from digest.render import static_files
+
+    yield from renderer.pages(stories, sections)
+    yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now)
+    yield PurePosixPath("atom.xml"), feeds.atom(config, stories, now)
     for folder, (name, in_topic) in sections.topic_stories().items():
         place = feeds.FeedPlace(str(folder), name)
-        files[folder / "rss.xml"] = feeds.rss(config, in_topic, now, place)
-        files[folder / "atom.xml"] = feeds.atom(config, in_topic, now, place)
-    files[PurePosixPath("feed.json")] = feeds.json_feed(config, stories)
-    files[PurePosixPath("stories.json")] = feeds.stories_json(config, stories)
+        yield folder / "rss.xml", feeds.rss(config, in_topic, now, place)
+        yield folder / "atom.xml", feeds.atom(config, in_topic, now, place)
+    yield PurePosixPath("feed.json"), feeds.json_feed(config, stories)
+    yield PurePosixPath("stories.json"), feeds.stories_json(config, stories)
     listing_folders = [str(x.folder) for x in sections.listings if str(x.folder) != "."]
     index_folders = ["topics", "outlets", "archive"]
-    files[PurePosixPath("sitemap.xml")] = feeds.sitemap(
-        config, stories, now, index_folders + listing_folders
+    yield (
+        PurePosixPath("sitemap.xml"),
+        feeds.sitemap(config, stories, now, index_folders + listing_folders),
     )
-    files[PurePosixPath("news-sitemap.xml")] = feeds.news_sitemap(config, stories, now)
-    files[PurePosixPath("robots.txt")] = feeds.robots(config)
-    files[PurePosixPath(IDENTITY_FILE)] = identities.to_json()
-    files.update(static_files(config.root / "static"))
-    return Site(
-        articles, stories, files, problems, merges, frozenset(renderer.carried), renderer.page_keys
-    )
+    yield PurePosixPath("news-sitemap.xml"), feeds.news_sitemap(config, stories, now)
+    yield PurePosixPath("robots.txt"), feeds.robots(config)
+    yield PurePosixPath(IDENTITY_FILE), identities
+    yield from static_files(config.root / "static").items()
 
 
 def theme_signature(config: Config) -> str:
@@ -282,11 +527,6 @@ def theme_signature(config: Config) -> str:
                     parts += [str(path.relative_to(folder)), path.read_bytes()]
         parts.append("|")
     return key(*parts)
-
-
-def content_keys(inputs: list[tuple[str, bytes | str]]) -> dict[str, str]:
-    """Each content file's key: its path and bytes (or the reason it could not be read)."""
-    return {rel: key(rel, data) for rel, data in inputs}
 
 
 def inputs_signature(
@@ -325,30 +565,37 @@ def _unchanged(config: Config, cache: Cache, signature: str) -> BuildReport | No
     return report if isinstance(report, BuildReport) else None
 
 
-def build(config: Config, now: datetime, strict: bool = False) -> BuildReport:
+def build(
+    config: Config, now: datetime, strict: bool = False, progress: Progress | None = None
+) -> BuildReport:
     """Build the site described by ``config``; ``now`` is the build time (an input).
+    ``progress`` is told (stage, done, total) as files are loaded and written.
 
     Raises NothingToBuild when no article could be read, StrictFailure under ``strict``
     when any file had a problem; in both cases the previous site is left as it was.
     """
     cache = Cache(config.root / CACHE_FOLDER)
     try:
-        inputs = read_inputs(config)
-        file_keys = content_keys(inputs)
+        sources, data, stamps = scan(config, cache.files())
+        file_keys = {s.rel: s.key for s in sources}
         theme = theme_signature(config)
         signature = inputs_signature(config, file_keys, theme, now)
         unchanged = _unchanged(config, cache, signature)
         if unchanged is not None:
+            cache.store_files(stamps)
             if strict and unchanged.problems:
                 raise StrictFailure(unchanged.problems)
             return unchanged
 
-        prepared = load_all(config, inputs, cache, file_keys)
-        loaded = [p.loaded for p in prepared]
-        fingerprints = _fingerprints(prepared)
+        library = Library(config, cache)
+        loaded = library.load(sources, data, progress)
+        cache.store_files(stamps)
         identities = previous_identities(config)
+        folding = _Folding(library, cache, config.fold_threshold)
         memo = _page_memo(config, file_keys, theme, cache)
-        site = make_site(config, loaded, now, identities, fingerprints, memo)
+        site = make_site(
+            config, loaded, now, identities, grouping=folding, memo=memo, bodies=library.body
+        )
         if strict and site.problems:
             raise StrictFailure(site.problems)
         if not site.articles:
@@ -357,11 +604,15 @@ def build(config: Config, now: datetime, strict: bool = False) -> BuildReport:
             )
         from digest.publish import CarryError, publish
 
+        published = cache.outputs()
+        standby = cache.take_standby()
         try:
-            count, hashes = publish(site.files, config.output_dir, cache.outputs(), site.carried)
+            count, hashes = publish(
+                site.files, config.output_dir, published, site.carried, progress, standby
+            )
         except CarryError:  # the previous site changed under us: render every page
-            site = make_site(config, loaded, now, identities, fingerprints, None)
-            count, hashes = publish(site.files, config.output_dir, cache.outputs())
+            site = make_site(config, loaded, now, identities, grouping=folding, bodies=library.body)
+            count, hashes = publish(site.files, config.output_dir, published, (), progress)
         report = BuildReport(
             articles=len(site.articles),
             stories=len(site.stories),
@@ -370,12 +621,41 @@ def build(config: Config, now: datetime, strict: bool = False) -> BuildReport:
             merges=site.merges,
         )
         cache.store_outputs(hashes)
+        cache.store_standby(published)
+        if folding.index is not None:
+            cache.set_meta("fold", folding.index.to_bytes())
         cache.set_meta("pages", json.dumps(site.page_keys or {}).encode())
         cache.set_meta("report", _report_bytes(report))
         cache.set_meta("signature", signature.encode())
         return report
     finally:
         cache.close()
+
+
+class _Folding:
+    """The build's folding: added to the previous build's index where it can be."""
+
+    def __init__(self, library: Library, cache: Cache, threshold: float) -> None:
+        self.library = library
+        self.cache = cache
+        self.threshold = threshold
+        self.index: FoldIndex | None = None
+
+    def __call__(
+        self, articles: Sequence[Article]
+    ) -> tuple[Sequence[Sequence[Article]], tuple[Merge, ...]]:
+        from digest.foldindex import FoldIndex, fold
+
+        blob = self.cache.get_meta("fold")
+        previous = FoldIndex.from_bytes(blob) if blob else None
+        groups, merges, self.index = fold(
+            articles,
+            self.threshold,
+            self.library.tokens(articles),
+            self.library.fingerprints,
+            previous,
+        )
+        return groups, merges
 
 
 def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: Cache) -> PageMemo:
@@ -393,15 +673,3 @@ def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: 
     shape = (config.timezone, config.summary_sentences, config.summary_max_words)
     signature = key(digest.__version__, repr(config), repr(shape), theme)
     return PageMemo(signature, file_keys, previous, reusable)
-
-
-def _fingerprints(prepared: list[Prepared]) -> dict[str, Fingerprint]:
-    import numpy as np
-
-    from digest.dedup import Fingerprint
-
-    return {
-        article_id: Fingerprint(np.frombuffer(shingles, dtype=np.uint64), words)
-        for p in prepared
-        for article_id, (shingles, words) in p.fingerprints.items()
-    }

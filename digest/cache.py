@@ -1,9 +1,12 @@
 """The build cache: an embedded SQLite file beside the site, ``.digest-cache/cache.sqlite``.
 
-It holds each content file's loaded form (articles with their sentences, or the problem
-that stopped the file) and its folding fingerprints, keyed by the file's bytes, its path,
-the digest version and the settings that change what loading makes of it; the hashes of
-the files of the last published site; and the signature of the last build's inputs.
+It holds each content file's loaded form in three parts: its head (the articles as stubs,
+without their bodies, or the problem that stopped the file), its body (the articles whole,
+with their sentences) and its folding fingerprints, keyed by the file's bytes, its path,
+the digest version and the settings that change what loading makes of it; each content
+file's size, times and key as last seen (so that an unchanged file need not be read
+again, as git's index does it); the hashes of the files of the last published site; the
+folding index; and the signature of the last build's inputs.
 
 Nothing in it is needed for a correct build: a missing, old or broken cache only makes a
 build slower (it is then rebuilt), never different. Deleting the folder is always safe.
@@ -21,7 +24,7 @@ from typing import Any
 import digest
 
 CACHE_FOLDER = ".digest-cache"
-_SCHEMA = 2
+_SCHEMA = 3
 
 
 def key(*parts: bytes | str) -> str:
@@ -36,6 +39,21 @@ def key(*parts: bytes | str) -> str:
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
     return h.hexdigest()
+
+
+def _table(name: str) -> str:
+    if name not in ("outputs", "standby"):
+        raise ValueError(f"expected the table outputs or standby, found {name!r}")
+    return name
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` pickled as the cache keeps it.
+
+    >>> pickle.loads(dumps((1, "a")))
+    (1, 'a')
+    """
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Cache:
@@ -53,12 +71,20 @@ class Cache:
             row = db.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
             version = f"{_SCHEMA}/{digest.__version__}"
             if row is None or row[0] != version:
-                db.execute("DROP TABLE IF EXISTS loaded")
-                db.execute("DROP TABLE IF EXISTS outputs")
+                for table in ("loaded", "outputs", "files", "standby"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute("DELETE FROM meta")
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (version,))
-            db.execute("CREATE TABLE IF NOT EXISTS loaded (key TEXT PRIMARY KEY, value BLOB)")
-            db.execute("CREATE TABLE IF NOT EXISTS outputs (path TEXT PRIMARY KEY, hash TEXT)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS loaded"
+                " (key TEXT PRIMARY KEY, head BLOB, body BLOB, prints BLOB)"
+            )
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS files"
+                " (rel TEXT PRIMARY KEY, size INT, mtime INT, ctime INT, ino INT, key TEXT)"
+            )
+            for table in ("outputs", "standby"):
+                db.execute(f"CREATE TABLE IF NOT EXISTS {table} (path TEXT PRIMARY KEY, hash TEXT)")
             db.commit()
             self._db = db
         except (sqlite3.Error, OSError):
@@ -81,8 +107,24 @@ class Cache:
     def set_meta(self, name: str, value: bytes) -> None:
         self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(name, value)])
 
-    def loaded(self, keys: Iterable[str]) -> dict[str, Any]:
-        """The cached values of those keys that are cached (unpicklable ones are skipped)."""
+    @property
+    def usable(self) -> bool:
+        """False when the cache file could not be opened: nothing is kept between builds."""
+        return self._db is not None
+
+    def heads(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The cached heads of those keys that are cached (unreadable ones are skipped)."""
+        return {k: v for k, v in self._column("head", keys).items() if v is not None}
+
+    def body(self, key: str) -> Any:
+        """The cached body under ``key``, or None."""
+        return self._column("body", [key]).get(key)
+
+    def prints(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The cached fingerprints of those keys that are cached."""
+        return {k: v for k, v in self._column("prints", keys).items() if v is not None}
+
+    def _column(self, column: str, keys: Iterable[str]) -> dict[str, Any]:
         if self._db is None:
             return {}
         out: dict[str, Any] = {}
@@ -92,7 +134,7 @@ class Cache:
                 chunk = wanted[i : i + 500]
                 marks = ",".join("?" * len(chunk))
                 for k, blob in self._db.execute(
-                    f"SELECT key, value FROM loaded WHERE key IN ({marks})", chunk
+                    f"SELECT key, {column} FROM loaded WHERE key IN ({marks})", chunk
                 ):
                     try:
                         out[k] = pickle.loads(blob)
@@ -102,9 +144,33 @@ class Cache:
             return {}
         return out
 
-    def store_loaded(self, items: Mapping[str, Any]) -> None:
-        rows = [(k, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for k, v in items.items()]
-        self._write("INSERT OR REPLACE INTO loaded VALUES (?, ?)", rows)
+    def store_loaded(self, rows: Iterable[tuple[str, bytes, bytes, bytes]]) -> None:
+        """Keep (key, head, body, prints) rows, each part already pickled (see ``dumps``)."""
+        self._write("INSERT OR REPLACE INTO loaded VALUES (?, ?, ?, ?)", list(rows))
+
+    def files(self) -> dict[str, tuple[int, int, int, int, str]]:
+        """Each content file's (size, mtime_ns, ctime_ns, inode, key) as last stored."""
+        if self._db is None:
+            return {}
+        try:
+            rows = self._db.execute("SELECT rel, size, mtime, ctime, ino, key FROM files")
+            return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in rows}
+        except sqlite3.Error:
+            return {}
+
+    def store_files(self, rows: Mapping[str, tuple[int, int, int, int, str]]) -> None:
+        """Replace the stored file index with ``rows``."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("DELETE FROM files")
+            self._db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [(rel, *row) for rel, row in rows.items()],
+            )
+            self._db.commit()
+        except sqlite3.Error:
+            pass
 
     def forget_loaded_except(self, keep: Iterable[str]) -> None:
         """Drop entries no current file needs, so the cache does not grow without bound."""
@@ -119,24 +185,42 @@ class Cache:
         except sqlite3.Error:
             pass
 
-    def outputs(self) -> dict[str, str]:
-        """The hash of every file of the last published site, by path."""
+    def outputs(self, table: str = "outputs") -> dict[str, str]:
+        """The hash of every file of the last published site, by path (of the standby
+        folder's files with ``table="standby"``)."""
         if self._db is None:
             return {}
         try:
-            return dict(self._db.execute("SELECT path, hash FROM outputs").fetchall())
+            return dict(self._db.execute(f"SELECT path, hash FROM {_table(table)}").fetchall())
         except sqlite3.Error:
             return {}
 
-    def store_outputs(self, hashes: Mapping[str, str]) -> None:
+    def store_outputs(self, hashes: Mapping[str, str], table: str = "outputs") -> None:
         if self._db is None:
             return
         try:
-            self._db.execute("DELETE FROM outputs")
-            self._db.executemany("INSERT INTO outputs VALUES (?, ?)", list(hashes.items()))
+            self._db.execute(f"DELETE FROM {_table(table)}")
+            self._db.executemany(f"INSERT INTO {_table(table)} VALUES (?, ?)", list(hashes.items()))
             self._db.commit()
         except sqlite3.Error:
             pass
+
+    def take_standby(self) -> dict[str, str] | None:
+        """The standby folder's file hashes, forgotten as they are read (the folder is
+        about to change); None when they are not known."""
+        if self._db is None or self.get_meta("standby") != b"known":
+            return None
+        hashes = self.outputs("standby")
+        try:
+            self._db.execute("DELETE FROM meta WHERE name='standby'")
+            self._db.commit()
+        except sqlite3.Error:
+            return None
+        return hashes
+
+    def store_standby(self, hashes: Mapping[str, str]) -> None:
+        self.store_outputs(hashes, "standby")
+        self.set_meta("standby", b"known")
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if self._db is None or not rows:

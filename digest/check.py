@@ -65,6 +65,7 @@ def check(config: Config, *, now: datetime | None = None) -> tuple[Problem, ...]
     content = config.content.rstrip("/") + "/"
     try:
         site = make_site(config, loaded, now or CHECK_TIME, previous_identities(config))
+        paths = sorted(rel for rel, _ in site.files)
     except jinja2.TemplateError as exc:
         return (*load_problems, template_problem(exc, config.root))
     except DigestError as exc:
@@ -74,7 +75,7 @@ def check(config: Config, *, now: datetime | None = None) -> tuple[Problem, ...]
         problems.append(
             Problem(content, "build", "expected at least one article to build, found none")
         )
-    for rel in sorted(site.files):
+    for rel in paths:
         try:
             safe_target(config.output_dir, rel)
         except PublishError as exc:

@@ -217,11 +217,40 @@ def _summary_line(report: BuildReport, seconds: float) -> str:
     )
 
 
+class _BuildProgress:
+    """A progress bar on standard error for a long build, when it is a terminal: shown
+    from the first report of progress (builds of a few files finish before any)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total or None)
+        self.bar.update(self.tasks[stage], completed=done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def _build(args: argparse.Namespace) -> int:
     config = _config(args)
     started = time.perf_counter()
+    progress = _BuildProgress(
+        sys.stderr.isatty() and not args.quiet and not os.environ.get("NO_COLOR")
+    )
     try:
-        report = build(config, build_time(), strict=args.strict)
+        report = build(config, build_time(), strict=args.strict, progress=progress)
     except StrictFailure as exc:
         _print_problems(exc.problems, sys.stderr)
         print(f"digest: {exc}", file=sys.stderr)
@@ -229,6 +258,8 @@ def _build(args: argparse.Namespace) -> int:
     except NothingToBuild as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    finally:
+        progress.stop()
     _print_problems(report.problems, sys.stderr)
     if args.report:
         merges = [

@@ -298,8 +298,11 @@ def group_stories(
     now: datetime,
     tz: tzinfo = UTC,
     fingerprints: Mapping[str, Fingerprint] | None = None,
+    grouped: tuple[Sequence[Sequence[Article]], tuple[Merge, ...]] | None = None,
 ) -> tuple[tuple[Story, ...], tuple[Merge, ...]]:
     """Fold copies into stories, newest first; ``now`` dates a story none of whose copies is dated.
+    ``grouped``, when given, is the folding already done (``group_articles``' result, as
+    ``digest.foldindex.fold`` gives it for a build that only added articles).
 
     A story's dates are given in the site's time zone ``tz``, so that its folder
     (``YYYY/MM/DD``) is the day the site's readers saw it.
@@ -313,7 +316,7 @@ def group_stories(
     >>> len(stories), [x.id for x in stories[0].articles]
     (1, ['a', 'b'])
     """
-    groups, merges = group_articles(articles, threshold, fingerprints)
+    groups, merges = grouped or group_articles(articles, threshold, fingerprints)
     stories = []
     for group in groups:
         dates = sorted(a.published for a in group if a.published is not None)

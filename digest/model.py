@@ -5,8 +5,9 @@ No I/O happens here. Every stage takes these values and returns new ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+import functools
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Literal
 
@@ -57,6 +58,9 @@ class Article:
     summary: tuple[str, ...] = ()
     """The article's own lead summary, when a build has worked it out already."""
     sentences: tuple[tuple[str, ...], ...] = ()
+    stub_words: int | None = None
+    """Set only on a stub: the article without its body (see ``stub``), and this is the
+    body's word count."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -65,7 +69,27 @@ class Article:
 
     @property
     def word_count(self) -> int:
+        if self.stub_words is not None:
+            return self.stub_words
         return sum(len(p.split()) for p in self.paragraphs)
+
+    @property
+    def is_stub(self) -> bool:
+        return self.stub_words is not None
+
+    def stub(self) -> Article:
+        """The article without its body (blocks and sentences), all else kept: what
+        listings, feeds and folding (with cached fingerprints) need, a fraction of the
+        size. A build keeps stubs of every article and fetches a body only to render it.
+
+        >>> a = Article("a", "a.md", "", "T", blocks=(Block("p", "One two.", "One two."),))
+        >>> s = a.stub()
+        >>> s.blocks, s.word_count, s.is_stub
+        ((), 2, True)
+        """
+        if self.stub_words is not None:
+            return self
+        return replace(self, blocks=(), sentences=(), stub_words=self.word_count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +121,19 @@ class Story:
         ``folder`` once given (see ``digest.identity``) is kept; before that, the folder is
         the day of publication and the slug.
         """
-        if self.folder:
-            return PurePosixPath(self.folder)
-        return PurePosixPath(self.published.strftime("%Y/%m/%d")) / self.slug
+        return _story_path(self.folder, self.published, self.published.utcoffset(), self.slug)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _story_path(
+    folder: str, published: datetime, offset: timedelta | None, slug: str
+) -> PurePosixPath:
+    # Memoized: pages link every story many times, and pathlib parses on each call. The
+    # offset is part of the key because equal instants in two offsets are equal datetimes
+    # that can fall on different days.
+    if folder:
+        return PurePosixPath(folder)
+    return PurePosixPath(published.strftime("%Y/%m/%d")) / slug
 
 
 @dataclass(frozen=True, slots=True)

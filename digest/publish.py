@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
 from digest.errors import PublishError
@@ -42,8 +42,8 @@ def safe_target(root: Path, rel: PurePosixPath) -> Path:
         or any(p in ("", ".") for p in rel.parts)
     ):
         raise PublishError(f"refusing to write '{rel}': expected a path inside the output folder")
-    # The parts were checked above; the folder written into is a fresh temporary one that
-    # holds no links, so a lexical check is a complete one.
+    # The parts were checked above. Links inside ``root`` are refused where files are
+    # written (see _Writer), so a lexical check here is enough.
     return root.joinpath(*rel.parts)
 
 
@@ -78,6 +78,21 @@ def stale_folders(output: Path) -> list[Path]:
     )
 
 
+def standby_folder(output: Path) -> Path:
+    """The folder beside the output that holds the site as it was one build earlier, and
+    becomes the next site: updated in place (only what changed is written) and then
+    swapped with the output.
+
+    Creating and deleting folders is the slow part of writing a site (a folder a story;
+    on some file systems, deleting one costs milliseconds), so the previous site is kept
+    as the next build's starting point rather than deleted.
+
+    >>> standby_folder(Path("/srv/public")).as_posix()
+    '/srv/.public.standby'
+    """
+    return output.parent / f".{output.name}.standby"
+
+
 def file_hash(data: bytes) -> str:
     """The hash a published file is remembered by.
 
@@ -92,19 +107,29 @@ class CarryError(PublishError):
 
 
 def publish(
-    files: Mapping[PurePosixPath, bytes],
+    files: Mapping[PurePosixPath, bytes] | Iterable[tuple[PurePosixPath, bytes]],
     output: Path,
     previous: Mapping[str, str] | None = None,
     carried: Iterable[PurePosixPath] = (),
+    progress: Callable[[str, int, int], None] | None = None,
+    standby: Mapping[str, str] | None = None,
 ) -> tuple[int, dict[str, str]]:
-    """Write ``files`` as the new site at ``output``, all or nothing.
+    """Write ``files`` (a mapping, or (path, bytes) pairs made as they are asked for) as
+    the new site at ``output``, all or nothing.
 
     ``previous`` holds the hashes of the files of the site now at ``output`` (as this
     function returned them last time); a file whose bytes did not change is carried into
     the new site as a hard link to the old one instead of being written again. Returns
     the file count and the hashes of the new site's files. ``carried`` names files that
     were not rendered again because their inputs did not change: they are kept from the
-    previous site (CarryError if one is missing, and nothing is published).
+    previous site (CarryError if one is missing, and nothing is published); it is read
+    once every file was written. ``progress`` is told ("writing", files, 0) now and then.
+
+    The new site is made in the standby folder (see ``standby_folder``) when there is one:
+    ``standby`` gives the hashes of its files as the build before the previous one left
+    them (when not given, its files are hashed). Files are never changed in place there,
+    only replaced (a file may be a link shared with the published site). After the swap,
+    the previous site becomes the standby folder; its hashes are ``previous``.
     """
     output = output.absolute()
     _check_replaceable(output)
@@ -112,63 +137,161 @@ def publish(
     for stale in stale_folders(output):
         shutil.rmtree(stale, ignore_errors=True)
     previous = previous if previous is not None and (output / MARKER).is_file() else {}
+    spare = standby_folder(output)
+    have: dict[str, str] = {}
+    if previous and _ours(spare):
+        work = spare
+        have = dict(standby) if standby is not None else _hash_tree(spare)
+    else:
+        work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     hashes: dict[str, str] = {}
-    new = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     try:
-        made: set[Path] = set()
-        for rel, data in sorted(files.items()):
-            target = safe_target(new, rel)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+        writer = _Writer(work)
+        pairs = files.items() if isinstance(files, Mapping) else files
+        for n, (rel, data) in enumerate(pairs, 1):
+            if progress is not None and n % 256 == 0:
+                progress("writing", n, 0)
             name = rel.as_posix()
+            if name in hashes:
+                raise PublishError(f"refusing to write '{rel}' twice: expected one file a path")
             digest_ = hashes[name] = file_hash(data)
-            if previous.get(name) == digest_ and _link(
-                output.joinpath(*rel.parts), target, len(data)
+            if have.get(name) == digest_:
+                continue
+            if previous.get(name) == digest_ and writer.link(
+                output.joinpath(*rel.parts), rel, len(data)
             ):
                 continue
-            target.write_bytes(data)
+            writer.write(rel, data)
         for rel in sorted(carried):
             name = rel.as_posix()
-            target = safe_target(new, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
             old = output.joinpath(*rel.parts)
-            if (
-                name not in previous
-                or rel in files
-                or not _link(old, target, old.stat().st_size if old.is_file() else -1)
-            ):
+            if name not in previous or name in hashes:
                 raise CarryError(f"{old}: expected the previous site's page, found it gone")
             hashes[name] = previous[name]
-        (new / MARKER).write_text(
-            "This folder is written by digest; each build replaces it whole.\n"
-        )
-        new.chmod(0o755)
-        if not output.exists():
-            new.rename(output)
-        elif _exchange(new, output):
-            shutil.rmtree(new)
-        else:
-            old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-            old.rmdir()
-            output.rename(old)
-            new.rename(output)
-            shutil.rmtree(old)
+            if have.get(name) == previous[name]:
+                continue
+            if not writer.link(old, rel, old.stat().st_size if old.is_file() else -1):
+                raise CarryError(f"{old}: expected the previous site's page, found it gone")
+        for name in sorted(have.keys() - hashes.keys()):
+            writer.remove(PurePosixPath(name))
+        if not (work / MARKER).is_file():
+            (work / MARKER).write_text(
+                "This folder is written by digest; each build replaces it whole.\n"
+            )
+        work.chmod(0o755)
+        _swap(work, output, spare)
     except OSError as exc:
-        shutil.rmtree(new, ignore_errors=True)
+        _discard(work, spare)
         raise PublishError(f"{output}: could not write the site: {exc}") from exc
-    except PublishError:
-        shutil.rmtree(new, ignore_errors=True)
+    except BaseException:  # a page that failed to render, Ctrl-C: the old site stays
+        _discard(work, spare)
         raise
     return len(hashes), hashes
 
 
-def _link(old: Path, new: Path, size: int) -> bool:
-    """Hard-link an unchanged file from the previous site; False where that cannot be."""
-    try:
-        if old.is_symlink() or old.stat().st_size != size:
+def _ours(folder: Path) -> bool:
+    """A real folder (not a link) that digest wrote."""
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
+def _discard(work: Path, spare: Path) -> None:
+    """After a failure: a temporary folder goes; the standby folder stays (its next use
+    hashes its files, since what it holds is no longer known)."""
+    if work != spare:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _swap(work: Path, output: Path, spare: Path) -> None:
+    """Put ``work`` at ``output`` at once; what was there becomes the standby folder."""
+    if not output.exists():
+        work.rename(output)
+        return
+    if _exchange(work, output):
+        old = work
+    else:
+        old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+        old.rmdir()
+        output.rename(old)
+        work.rename(output)
+    if old != spare:
+        if spare.exists() or spare.is_symlink():
+            shutil.rmtree(old)  # the standby name is taken by something not ours
+        else:
+            old.rename(spare)
+
+
+def _hash_tree(root: Path) -> dict[str, str]:
+    """The hash of every file under ``root`` (not following links), by relative path."""
+    out: dict[str, str] = {}
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder, name)
+            if not path.is_symlink():
+                out[path.relative_to(root).as_posix()] = file_hash(path.read_bytes())
+    out.pop(MARKER, None)
+    return out
+
+
+class _Writer:
+    """Writes files into the folder the next site is made in, never through a link and
+    never into a file in place (a hard link shared with the published site)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folders: set[Path] = {root}
+        self._n = 0
+
+    def _target(self, rel: PurePosixPath) -> Path:
+        target = safe_target(self.root, rel)
+        self._folder(target.parent)
+        if target.is_symlink() or target.is_dir():
+            raise PublishError(f"refusing to write '{rel}': a link or folder is in its place")
+        return target
+
+    def _folder(self, folder: Path) -> None:
+        if folder in self.folders:
+            return
+        self._folder(folder.parent)
+        if folder.is_symlink():
+            raise PublishError(
+                f"refusing to write into '{folder}': expected a folder, found a link"
+            )
+        if not folder.is_dir():
+            folder.mkdir()
+        self.folders.add(folder)
+
+    def _temp(self, target: Path) -> Path:
+        self._n += 1
+        return target.with_name(f".{target.name}.{os.getpid()}-{self._n}.tmp")
+
+    def write(self, rel: PurePosixPath, data: bytes) -> None:
+        target = self._target(rel)
+        temp = self._temp(target)
+        temp.write_bytes(data)
+        os.replace(temp, target)
+
+    def link(self, old: Path, rel: PurePosixPath, size: int) -> bool:
+        """Hard-link an unchanged file from the published site; False where it cannot be."""
+        target = self._target(rel)
+        temp = self._temp(target)
+        try:
+            if old.is_symlink() or old.stat().st_size != size:
+                return False
+            os.link(old, temp)
+        except OSError:
             return False
-        os.link(old, new)
-    except OSError:
-        return False
-    return True
+        os.replace(temp, target)
+        return True
+
+    def remove(self, rel: PurePosixPath) -> None:
+        """Delete a file the new site no longer has, and the folders it leaves empty."""
+        target = safe_target(self.root, rel)
+        target.unlink(missing_ok=True)
+        folder = target.parent
+        while folder != self.root:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            self.folders.discard(folder)
+            folder = folder.parent

@@ -8,8 +8,8 @@ Autoescape is on and undefined names are errors. Body HTML arrives already sanit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from digest.cache import key
 from digest.config import Config
-from digest.model import Block, Story
+from digest.model import Article, Block, Story
 from digest.sections import Listing, Sections, outlet_folder, topic_folder
 from digest.theme import theme_dir
 
@@ -83,11 +83,20 @@ class Renderer:
     """Renders pages for one build: one environment, one site, one time zone.
 
     With a ``memo``, pages whose inputs did not change are not rendered: they are listed
-    in ``carried`` and the publisher keeps the previous site's file.
+    in ``carried`` and the publisher keeps the previous site's file. Stories may carry
+    stub articles (see ``Article.stub``): ``bodies`` gives the whole article for a stub
+    when a story page is rendered.
     """
 
-    def __init__(self, config: Config, now: datetime, memo: PageMemo | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        now: datetime,
+        memo: PageMemo | None = None,
+        bodies: Callable[[Article], Article] | None = None,
+    ) -> None:
         self.memo = memo
+        self.bodies = bodies
         self.page_keys: dict[str, str] = {}
         self.carried: set[PurePosixPath] = set()
         self.config = config
@@ -175,65 +184,95 @@ class Renderer:
             ],
         }
 
-    def pages(self, stories: Sequence[Story], sections: Sections) -> dict[PurePosixPath, bytes]:
-        """Every HTML page of the site, by output path."""
-        out: dict[PurePosixPath, bytes] = {}
+    def pages(
+        self, stories: Sequence[Story], sections: Sections
+    ) -> Iterator[tuple[PurePosixPath, bytes]]:
+        """Every HTML page of the site that must be written, with its output path, each
+        rendered as it is asked for."""
         topic_feeds = {t.first_folder for t in sections.topics}
         story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
         for listing in sections.listings:
             children = self._children(listing, sections)
             if self._reuse(listing.file, lambda: self._listing_key(listing, children, story_keys)):  # noqa: B023  (called at once)
                 continue
-            out[listing.file] = self.page(
-                "index.html" if listing.kind == "front" else "listing.html",
-                listing=listing,
-                canonical=self.url(listing.folder),
-                children=children,
-                topic_feed=listing.first_folder if listing.first_folder in topic_feeds else None,
-                json_ld=self.item_list_json_ld(listing),
+            yield (
+                listing.file,
+                self.page(
+                    "index.html" if listing.kind == "front" else "listing.html",
+                    listing=listing,
+                    canonical=self.url(listing.folder),
+                    children=children,
+                    topic_feed=listing.first_folder
+                    if listing.first_folder in topic_feeds
+                    else None,
+                    json_ld=self.item_list_json_ld(listing),
+                ),
             )
         for story in stories:
             if self._reuse(story.path / "index.html", lambda: story_keys[story.id]):  # noqa: B023
                 continue
-            out[story.path / "index.html"] = self.page(
-                "story.html",
-                story=story,
-                canonical=self.story_url(story),
-                json_ld=self.story_json_ld(story),
-                topics=[(tag, topic_folder(tag)) for tag in story.tags],
-                outlet_folder=outlet_folder,
+            yield (
+                story.path / "index.html",
+                self.page(
+                    "story.html",
+                    story=self._whole(story),
+                    canonical=self.story_url(story),
+                    json_ld=self.story_json_ld(story),
+                    topics=[(tag, topic_folder(tag)) for tag in story.tags],
+                    outlet_folder=outlet_folder,
+                ),
             )
-        out[PurePosixPath("topics/index.html")] = self.page(
-            "index-of.html",
-            title="Topics",
-            heading="Topics",
-            items=[x for x in sections.topics if x.page == 1],
-            canonical=self.url("topics"),
-            json_ld=None,
+        yield (
+            PurePosixPath("topics/index.html"),
+            self.page(
+                "index-of.html",
+                title="Topics",
+                heading="Topics",
+                items=[x for x in sections.topics if x.page == 1],
+                canonical=self.url("topics"),
+                json_ld=None,
+            ),
         )
-        out[PurePosixPath("outlets/index.html")] = self.page(
-            "index-of.html",
-            title="Outlets",
-            heading="Outlets",
-            items=[x for x in sections.outlets if x.page == 1],
-            canonical=self.url("outlets"),
-            json_ld=None,
+        yield (
+            PurePosixPath("outlets/index.html"),
+            self.page(
+                "index-of.html",
+                title="Outlets",
+                heading="Outlets",
+                items=[x for x in sections.outlets if x.page == 1],
+                canonical=self.url("outlets"),
+                json_ld=None,
+            ),
         )
-        out[PurePosixPath("archive/index.html")] = self.page(
-            "index-of.html",
-            title="Archive",
-            heading="Archive",
-            items=list(sections.months),
-            canonical=self.url("archive"),
-            json_ld=None,
+        yield (
+            PurePosixPath("archive/index.html"),
+            self.page(
+                "index-of.html",
+                title="Archive",
+                heading="Archive",
+                items=list(sections.months),
+                canonical=self.url("archive"),
+                json_ld=None,
+            ),
         )
-        out[PurePosixPath("search/index.html")] = self.page(
-            "search.html", canonical=self.url("search"), json_ld=None
+        yield (
+            PurePosixPath("search/index.html"),
+            self.page("search.html", canonical=self.url("search"), json_ld=None),
         )
-        out[PurePosixPath("404.html")] = self.page(
-            "404.html", canonical=self.config.site_url + "404.html", json_ld=None
+        yield (
+            PurePosixPath("404.html"),
+            self.page("404.html", canonical=self.config.site_url + "404.html", json_ld=None),
         )
-        return out
+
+    def _whole(self, story: Story) -> Story:
+        """The story with its lead article whole, the one whose body the page shows."""
+        if not story.lead.is_stub:
+            return story
+        if self.bodies is None:
+            raise ValueError(f"{story.lead.path}: expected a whole article, found a stub")
+        whole = self.bodies(story.lead)
+        articles = tuple(whole if a is story.lead else a for a in story.articles)
+        return replace(story, lead=whole, articles=articles)
 
     def _reuse(self, path: PurePosixPath, page_key: Callable[[], str]) -> bool:
         """Whether the previous site's page at ``path`` can be kept as it is: its inputs'

@@ -147,7 +147,10 @@ def test_a_rebuild_replaces_the_site_whole(site: Path) -> None:
     (site / "content" / "2025-07-14-midland-courier-battery-train-trial.md").unlink()
     assert main(["build"]) == 0
     assert not any("battery" in p for p in _tree(site / "public"))
-    assert not list(site.glob(".public.*")), "no temporary folders are left behind"
+    leftover = [p.name for p in site.glob(".public.*")]
+    assert leftover == [".public.standby"], "no temporary folders are left behind"
+    # the standby folder holds the previous site, made the next one by updating it
+    assert any("battery" in p for p in _tree(site / ".public.standby"))
 
 
 def test_inspect_json_prints_the_contract_fields_for_each_seed(

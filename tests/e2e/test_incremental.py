@@ -5,6 +5,7 @@ previous site."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -159,3 +160,72 @@ def test_a_broken_cache_is_rebuilt_not_fatal(site: Path, monkeypatch: pytest.Mon
         (site / ".digest-cache" / extra).unlink(missing_ok=True)
     _build(site, monkeypatch)
     assert _tree(site / "public") == before
+
+
+def test_a_day_of_changes_equals_cold_builds(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Build after build, the site is made by updating the standby folder (the site of
+    two builds ago) and folding by adding to the previous index: after each change it is
+    byte-identical to a cold build from the same previous site."""
+    late = site / "content" / "later.md"
+    steps: list[Callable[[Path], None]] = [
+        _add,
+        lambda s: late.write_text(late_story("Bridge reopens", "The old bridge reopened")),
+        _edit,
+        _delete_a_copy,
+        lambda s: late.write_text(late_story("Bridge reopens", "The old bridge reopened at dawn")),
+        _template,
+        lambda s: late.unlink(),
+    ]
+    for n, step in enumerate(steps):
+        before = site.parent / f"before-{n}"
+        shutil.copytree(site / "public", before)
+        step(site)
+        _build(site, monkeypatch)
+        twin = _cold_twin(site, before)
+        _build(twin, monkeypatch)
+        assert _tree(site / "public") == _tree(twin / "public"), f"step {n}"
+    assert (site.parent / ".public.standby").is_dir() is False
+    assert (site / ".public.standby" / ".digest-site").is_file()
+
+
+def late_story(title: str, opening: str) -> str:
+    return (
+        f"---\ntitle: {title}\ndate: 2025-07-14T20:00:00Z\nsource: Northern Wire\n---\n"
+        f"{opening} on Monday after two years of repairs, the city council said, and traffic "
+        "was flowing normally by the evening rush hour.\n"
+    )
+
+
+def test_a_standby_folder_of_unknown_state_is_checked_not_trusted(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(site)
+    _build(site, monkeypatch)
+    standby = site / ".public.standby"
+    assert standby.is_dir()
+    (standby / "index.html").write_text("tampered")
+    (standby / "stray.html").write_text("not part of any site")
+    # as a build killed while it updated the standby folder leaves it: state unknown
+    with sqlite3.connect(site / ".digest-cache" / "cache.sqlite") as db:
+        db.execute("DELETE FROM meta WHERE name='standby'")
+    _edit(site)
+    _build(site, monkeypatch)
+    built = _tree(site / "public")
+    assert b"tampered" not in built["index.html"]
+    assert "stray.html" not in built
+
+
+def test_a_link_planted_in_the_standby_folder_is_refused(
+    site: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _add(site)
+    _build(site, monkeypatch)
+    standby = site / ".public.standby"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(standby / "topics")
+    (standby / "topics").symlink_to(outside)
+    _edit(site)
+    monkeypatch.chdir(site)
+    assert main(["-q", "build"]) != 0
+    assert not any(outside.iterdir()), "nothing was written through the link"
