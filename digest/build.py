@@ -99,23 +99,40 @@ class Source:
 
 def discover(content: Path, exclude: Path | None = None) -> Iterator[tuple[Path, str]]:
     """Every content file under ``content`` as (path, path relative to it), sorted."""
-    from digest.load import is_content_file
+    for path, rel in _walk(content, exclude):
+        yield Path(path), rel
+
+
+def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str]]:
+    """``discover`` with plain strings: a rebuild walks every file, and pathlib objects
+    cost more than the walk itself."""
+    from digest.load import SUFFIXES
 
     if not content.is_dir():
         found = "a file" if content.exists() else "nothing"
         raise DigestError(f"{content}: expected a folder of articles, found {found}")
     skip = exclude.resolve() if exclude is not None else None
-    for root, dirs, names in os.walk(content):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith((".", "_")) and (skip is None or Path(root, d).resolve() != skip)
-        )
-        for name in sorted(names):
-            path = Path(root, name)
-            rel = path.relative_to(content).as_posix()
-            if is_content_file(PurePosixPath(rel)):
-                yield path, rel
+    hidden = (".", "_")
+
+    def walk(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            if entry.name.startswith(hidden):
+                continue
+            if entry.is_dir():
+                if not entry.is_symlink():  # as os.walk: linked folders are not entered
+                    folders.append(entry)
+            elif os.path.splitext(entry.name)[1].lower() in SUFFIXES:
+                yield entry.path, prefix + entry.name
+        for entry in folders:
+            if skip is None or Path(entry.path).resolve() != skip:
+                yield from walk(entry.path, f"{prefix}{entry.name}/")
+
+    yield from walk(str(content), "")
 
 
 def scan(
@@ -133,16 +150,18 @@ def scan(
     sources: list[Source] = []
     data: dict[str, bytes] = {}
     stamps: dict[str, Stamp] = {}
-    for path, rel in discover(config.content_dir, exclude=config.output_dir):
+    for name, rel in _walk(config.content_dir, exclude=config.output_dir):
+        path = Path(name)
         try:
-            st = path.stat()
+            st = os.stat(name)
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             known = index.get(rel)
             if known is not None and known[:4] == stamp:
                 sources.append(Source(rel, path, known[4]))
                 stamps[rel] = known
                 continue
-            data[rel] = path.read_bytes()
+            with open(name, "rb") as file:
+                data[rel] = file.read()
         except OSError as exc:
             reason = f"could not read the file: {exc.strerror}"
             sources.append(Source(rel, path, key(rel, reason), reason))
@@ -266,12 +285,22 @@ class Library:
 
     def __init__(self, config: Config, cache: Cache) -> None:
         self.config = config
-        self.cache = cache
+        self._cache = cache
+        self._pid = os.getpid()
         self.loaded: list[Loaded] = []
         self.keys: dict[str, str] = {}
         self._bodies: dict[str, bytes] = {}
         self._prints: dict[str, bytes] = {}
         self._last: tuple[str, Loaded] | None = None
+
+    @property
+    def cache(self) -> Cache:
+        """The build's cache; in a process forked to render pages, a connection of its own
+        (SQLite connections must not cross a fork)."""
+        if os.getpid() != self._pid:
+            self._cache = Cache(self._cache.path.parent)
+            self._pid = os.getpid()
+        return self._cache
 
     @property
     def settings(self) -> str:
@@ -666,10 +695,9 @@ def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: 
         previous = json.loads(cache.get_meta("pages") or b"{}")
     except ValueError:
         previous = {}
-    out = config.output_dir
-    reusable = frozenset(
-        path for path in cache.outputs() if path in previous and out.joinpath(path).is_file()
-    )
+    # Pages the last build published, as the cache remembers them; one that is gone
+    # since fails the publishing (CarryError), and the build renders every page instead.
+    reusable = frozenset(path for path in cache.outputs() if path in previous)
     shape = (config.timezone, config.summary_sentences, config.summary_max_words)
     signature = key(digest.__version__, repr(config), repr(shape), theme)
     return PageMemo(signature, file_keys, previous, reusable)

@@ -70,6 +70,9 @@ class Identities:
 
 def _claim(story: Story, previous: Identities) -> str | None:
     """The earlier id most of this story's articles held, if any (ties: the smaller id)."""
+    if len(story.articles) == 1:  # most stories: no counting needed
+        sid = previous.story_of.get(story.articles[0].id)
+        return sid if sid is not None and sid in previous.folder_of else None
     held = Counter(previous.story_of[a.id] for a in story.articles if a.id in previous.story_of)
     held = Counter({sid: n for sid, n in held.items() if sid in previous.folder_of})
     return min(held, key=lambda sid: (-held[sid], sid)) if held else None

@@ -8,6 +8,7 @@ Autoescape is on and undefined names are errors. Body HTML arrives already sanit
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -208,20 +209,12 @@ class Renderer:
                     json_ld=self.item_list_json_ld(listing),
                 ),
             )
-        for story in stories:
-            if self._reuse(story.path / "index.html", lambda: story_keys[story.id]):  # noqa: B023
-                continue
-            yield (
-                story.path / "index.html",
-                self.page(
-                    "story.html",
-                    story=self._whole(story),
-                    canonical=self.story_url(story),
-                    json_ld=self.story_json_ld(story),
-                    topics=[(tag, topic_folder(tag)) for tag in story.tags],
-                    outlet_folder=outlet_folder,
-                ),
-            )
+        todo = [
+            story
+            for story in stories
+            if not self._reuse(story.path / "index.html", lambda: story_keys[story.id])  # noqa: B023
+        ]
+        yield from self._story_pages(todo)
         yield (
             PurePosixPath("topics/index.html"),
             self.page(
@@ -263,6 +256,44 @@ class Renderer:
             PurePosixPath("404.html"),
             self.page("404.html", canonical=self.config.site_url + "404.html", json_ld=None),
         )
+
+    def story_page(self, story: Story) -> tuple[PurePosixPath, bytes]:
+        """A story's page, with its output path."""
+        return story.path / "index.html", self.page(
+            "story.html",
+            story=self._whole(story),
+            canonical=self.story_url(story),
+            json_ld=self.story_json_ld(story),
+            topics=[(tag, topic_folder(tag)) for tag in story.tags],
+            outlet_folder=outlet_folder,
+        )
+
+    def _story_pages(self, stories: Sequence[Story]) -> Iterator[tuple[PurePosixPath, bytes]]:
+        """Story pages, rendered on every core when there are many (forked workers share
+        this renderer and the stories; each returns its pages in order)."""
+        workers = min(os.cpu_count() or 1, 8)
+        if len(stories) < PARALLEL_PAGES or workers < 2 or not _can_fork():
+            for story in stories:
+                yield self.story_page(story)
+            return
+        import multiprocessing
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        global _FORKED
+        _FORKED = (self, stories)
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                window: deque[Future[list[tuple[PurePosixPath, bytes]]]] = deque()
+                for start in range(0, len(stories), PAGE_CHUNK):
+                    window.append(pool.submit(_render_stories, start, start + PAGE_CHUNK))
+                    if len(window) >= 4 * workers:
+                        yield from window.popleft().result()
+                while window:
+                    yield from window.popleft().result()
+        finally:
+            _FORKED = None
 
     def _whole(self, story: Story) -> Story:
         """The story with its lead article whole, the one whose body the page shows."""
@@ -327,6 +358,28 @@ class Renderer:
         if listing.kind == "year":
             return [m for m in sections.months if str(m.folder).startswith(prefix)]
         return []
+
+
+PARALLEL_PAGES = 1000
+"""Story pages below this count are rendered in the build's process; above, on every core."""
+PAGE_CHUNK = 64
+"""Story pages a worker renders per task."""
+
+_FORKED: tuple[Renderer, Sequence[Story]] | None = None
+"""What forked page workers render from: set just before they are forked."""
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _render_stories(start: int, stop: int) -> list[tuple[PurePosixPath, bytes]]:
+    """Pages of the stories ``start`` to ``stop`` of the forked build (a worker's task)."""
+    assert _FORKED is not None, "expected to run in a worker forked by Renderer._story_pages"
+    renderer, stories = _FORKED
+    return [renderer.story_page(story) for story in stories[start:stop]]
 
 
 def static_files(site_static: Path | None) -> Mapping[PurePosixPath, bytes]:

@@ -4,6 +4,7 @@ previous site."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -229,3 +230,49 @@ def test_a_link_planted_in_the_standby_folder_is_refused(
     monkeypatch.chdir(site)
     assert main(["-q", "build"]) != 0
     assert not any(outside.iterdir()), "nothing was written through the link"
+
+
+def test_a_long_build_reports_its_progress(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from digest.build import build
+    from digest.config import parse_config
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for i in range(70):
+        (content / f"{i:03}.md").write_text(
+            f"---\ntitle: Story {i}\n---\nStory number {i} is told in words of its own, w{i}.\n"
+        )
+    seen: list[tuple[str, int, int]] = []
+    report = build(
+        parse_config({}, root=tmp_path),
+        datetime(2025, 7, 14, tzinfo=UTC),
+        progress=lambda stage, done, total: seen.append((stage, done, total)),
+    )
+    assert report.articles == 70
+    assert seen[:2] == [("loading", 32, 70), ("loading", 64, 70)]
+
+
+def test_parallel_loading_and_rendering_change_nothing(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files parsed and story pages rendered in worker processes give the same site (the
+    thresholds are lowered so that this small site takes the parallel paths)."""
+    import digest.build
+    import digest.render
+
+    serial = _tree(site / "public")
+    twin = site.parent / "parallel"
+    shutil.copytree(site, twin, ignore=shutil.ignore_patterns(".digest-cache", "public"))
+    _add(site)
+    _build(site, monkeypatch)
+    monkeypatch.setattr(digest.build, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.render, "PAGE_CHUNK", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    _build(twin, monkeypatch)
+    assert _tree(twin / "public") == serial
+    _add(twin)
+    _build(twin, monkeypatch)  # bodies read back from the cache in the workers
+    assert _tree(twin / "public") == _tree(site / "public")
