@@ -3,27 +3,37 @@
 Every value a feed carries is set explicitly: feedgen would otherwise stamp the current
 time into ``updated`` and ``lastBuildDate``, its own version into ``generator``, and
 prepend entries, and the same input would not give the same bytes.
+
+A story's feed entry is the same in every feed that carries it (the site's RSS and Atom
+and those of each of its topics), so it is built once and shared; stories.json and the
+sitemap are written with string operations, the JSON strings by json's own encoder.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
 import digest
 from digest.config import Config
 from digest.model import Story
 
+_updated = attrgetter("updated")
+
 
 def _feed_updated(stories: Sequence[Story], now: datetime) -> datetime:
-    return max((s.updated for s in stories), default=now)
+    return max(map(_updated, stories), default=now)
 
 
 def _story_url(config: Config, story: Story) -> str:
@@ -82,20 +92,70 @@ def _generator(
     return fg
 
 
+class _SharedEntry(FeedEntry):  # type: ignore[misc]  # feedgen is untyped
+    """A feed entry that builds its RSS ``<item>`` and Atom ``<entry>`` once.
+
+    feedgen asks each entry for a new element every time it writes a feed, building it
+    call by call; a story is in the site's feeds and in each of its topics', so the
+    element is built the first time and a copy (one call into lxml) handed out after.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._elements: dict[tuple[str, bool], Any] = {}
+
+    def _copy(self, kind: str, extensions: bool, build: Callable[[bool], Any]) -> Any:
+        element = self._elements.get((kind, extensions))
+        if element is None:
+            element = self._elements[kind, extensions] = build(extensions)
+        return copy.deepcopy(element)
+
+    def rss_entry(self, extensions: bool = True) -> Any:
+        return self._copy("rss", extensions, super().rss_entry)
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        return self._copy("atom", extensions, super().atom_entry)
+
+
+_ENTRIES: dict[int, tuple[Story, str, _SharedEntry]] = {}
+"""Feed entries already built, by ``id()`` of their story, with the story and site URL.
+
+One entry serves every feed that lists the story: once its fields are set it is only
+read, and a generator without extensions adds it as it is. The story is kept with its
+entry so that its ``id()`` cannot be reused while the entry is here, and an entry is
+reused only for that very (immutable) story object.
+"""
+
+_ENTRIES_MAX = 20_000
+"""Forget every entry beyond this many (a long ``digest serve`` makes new stories on
+each rebuild); a build's feeds hold at most ``feed_items`` times the topics plus one."""
+
+
+def _entry(config: Config, story: Story) -> _SharedEntry:
+    kept = _ENTRIES.get(id(story))
+    if kept is not None and kept[0] is story and kept[1] == config.site_url:
+        return kept[2]
+    url = _story_url(config, story)
+    fe = _SharedEntry()
+    fe.id(url)
+    fe.guid(url, permalink=True)
+    fe.title(story.title)
+    fe.link(href=url)
+    fe.published(story.published)
+    fe.updated(story.updated)
+    for tag in story.tags:
+        fe.category(term=tag)
+    fe.summary(" ".join(story.summary))
+    fe.content(_content_html(story), type="html")
+    if len(_ENTRIES) >= _ENTRIES_MAX:
+        _ENTRIES.clear()
+    _ENTRIES[id(story)] = (story, config.site_url, fe)
+    return fe
+
+
 def _add_entries(fg: FeedGenerator, config: Config, stories: Sequence[Story]) -> None:
     for story in stories[: config.feed_items]:
-        url = _story_url(config, story)
-        fe = fg.add_entry(order="append")
-        fe.id(url)
-        fe.guid(url, permalink=True)
-        fe.title(story.title)
-        fe.link(href=url)
-        fe.published(story.published)
-        fe.updated(story.updated)
-        for tag in story.tags:
-            fe.category(term=tag)
-        fe.summary(" ".join(story.summary))
-        fe.content(_content_html(story), type="html")
+        fg.add_entry(_entry(config, story), order="append")
 
 
 def rss(
@@ -128,12 +188,6 @@ def _dump(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _dump_lines(items: Sequence[Any]) -> bytes:
-    """A JSON array, one compact item a line."""
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    return ("[\n" + ",\n".join(encode(item) for item in items) + "\n]\n").encode("utf-8")
-
-
 def json_feed(config: Config, stories: Sequence[Story]) -> bytes:
     """The JSON Feed 1.1 of the newest stories."""
     items = [
@@ -162,52 +216,101 @@ def json_feed(config: Config, stories: Sequence[Story]) -> bytes:
     return _dump(feed)
 
 
+def _story_line(url: str, s: Story) -> str:
+    """One story of stories.json, exactly as ``json.dumps(..., ensure_ascii=False,
+    separators=(",", ":"))`` writes its dict (see ``stories_json``).
+
+    Built from strings because the dicts cost more to make and to walk than the text;
+    every string goes through ``encode_basestring``, the function json's encoder itself
+    quotes strings with when ``ensure_ascii`` is off.
+
+    >>> from datetime import UTC
+    >>> from digest.model import Article
+    >>> a = Article("a", "a.md", "Daily", 'Say "hi"')
+    >>> when = datetime(2025, 7, 14, tzinfo=UTC)
+    >>> s = Story("x", "x", a, (a,), when, when, ("Tag",), ("One.",))
+    >>> line = _story_line("https://n.example/x/", s)
+    >>> line == json.dumps(_story_dict("https://n.example/x/", s), ensure_ascii=False, separators=(",", ":"))
+    True
+    """
+    q = encode_basestring
+    sources = ",".join(
+        f'{{"outlet":{q(a.outlet)},"title":{q(a.title)},"url":{q(a.url)},"path":{q(a.path)},'
+        f'"published":{q(a.published.isoformat()) if a.published else "null"}}}'
+        for a in s.articles
+    )
+    return (
+        f'{{"id":{q(s.id)},"url":{q(url)},"title":{q(s.title)},'
+        f'"summary":[{",".join(map(q, s.summary))}],'
+        f'"published":{q(s.published.isoformat())},"updated":{q(s.updated.isoformat())},'
+        f'"tags":[{",".join(map(q, s.tags))}],"sources":[{sources}]}}'
+    )
+
+
+def _story_dict(url: str, s: Story) -> dict[str, Any]:
+    """What ``_story_line`` writes, as a value: the shape DESIGN.md gives stories.json."""
+    return {
+        "id": s.id,
+        "url": url,
+        "title": s.title,
+        "summary": list(s.summary),
+        "published": s.published.isoformat(),
+        "updated": s.updated.isoformat(),
+        "tags": list(s.tags),
+        "sources": [
+            {
+                "outlet": a.outlet,
+                "title": a.title,
+                "url": a.url,
+                "path": a.path,
+                "published": a.published.isoformat() if a.published else None,
+            }
+            for a in s.articles
+        ],
+    }
+
+
 def stories_json(config: Config, stories: Sequence[Story]) -> bytes:
     """Every story of the build with its sources, as DESIGN.md specifies.
 
-    Written compact, one story a line: it is read by scripts, and json's C encoder
-    (indent=None) is ten times faster than the indenting one at 10,000 stories.
+    Written compact, one story a line: it is read by scripts, and a JSON array of
+    10,000 stories indented would be several times the size and the time.
+
+    >>> from digest.config import Config
+    >>> stories_json(Config(), [])
+    b'[\\n\\n]\\n'
     """
-    return _dump_lines(
-        [
-            {
-                "id": s.id,
-                "url": _story_url(config, s),
-                "title": s.title,
-                "summary": list(s.summary),
-                "published": s.published.isoformat(),
-                "updated": s.updated.isoformat(),
-                "tags": list(s.tags),
-                "sources": [
-                    {
-                        "outlet": a.outlet,
-                        "title": a.title,
-                        "url": a.url,
-                        "path": a.path,
-                        "published": a.published.isoformat() if a.published else None,
-                    }
-                    for a in s.articles
-                ],
-            }
-            for s in stories
-        ]
-    )
+    lines = [_story_line(_story_url(config, s), s) for s in stories]
+    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
 
 
 def sitemap(
     config: Config, stories: Sequence[Story], now: datetime, folders: Sequence[str] = ()
 ) -> bytes:
-    """sitemap.xml: the front page, every listing folder and every story page."""
-    rows: list[tuple[str, datetime | None]] = [(config.site_url, _feed_updated(stories, now))]
-    rows += [(f"{config.site_url}{folder}/", None) for folder in folders]
-    rows += [(_story_url(config, s), s.updated) for s in stories]
+    """sitemap.xml: the front page, every listing folder and every story page.
+
+    >>> from digest.config import Config
+    >>> site = sitemap(Config(base_url="https://n.example/"), [], datetime(2025, 7, 14), ["a"])
+    >>> print(site.decode(), end="")
+    <?xml version="1.0" encoding="UTF-8"?>
+    <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>https://n.example/</loc><lastmod>2025-07-14T00:00:00</lastmod></url>
+      <url><loc>https://n.example/a/</loc></url>
+    </urlset>
+    """
+    site = config.site_url
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        f"  <url><loc>{xml_escape(site)}</loc>"
+        f"<lastmod>{_feed_updated(stories, now).isoformat()}</lastmod></url>",
     ]
-    for url, when in rows:
-        lastmod = f"<lastmod>{when.isoformat()}</lastmod>" if when else ""
-        lines.append(f"  <url><loc>{xml_escape(url)}</loc>{lastmod}</url>")
+    lines += [f"  <url><loc>{xml_escape(f'{site}{folder}/')}</loc></url>" for folder in folders]
+    lines += [
+        f"  <url><loc>{xml_escape(_story_url(config, s))}</loc>"
+        f"<lastmod>{s.updated.isoformat()}</lastmod></url>"
+        for s in stories
+    ]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 

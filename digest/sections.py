@@ -6,6 +6,7 @@ stories; ``render`` turns each into a page and ``feeds`` gives topics their own 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -109,22 +110,58 @@ class Sections:
         return out
 
 
+@functools.lru_cache(maxsize=65536)
 def topic_folder(tag: str) -> PurePosixPath:
-    """>>> str(topic_folder("Climate Change"))
+    """The folder of a topic's listing.
+
+    Memoized, like ``slugify``: every story names its topics, and a listing and every
+    story page ask again; the path is immutable, so handing out one object is safe, and
+    it keeps its hash and its string once worked out.
+
+    >>> str(topic_folder("Climate Change"))
     'topics/climate-change'
     """
     return PurePosixPath("topics") / (slugify(tag) or "topic")
 
 
+@functools.lru_cache(maxsize=65536)
 def outlet_folder(outlet: str) -> PurePosixPath:
-    """>>> str(outlet_folder("London Daily"))
+    """The folder of an outlet's listing (memoized, as ``topic_folder`` is).
+
+    >>> str(outlet_folder("London Daily"))
     'outlets/london-daily'
     """
     return PurePosixPath("outlets") / (slugify(outlet) or "outlet")
 
 
+def _by_prefix(
+    days: Sequence[str], by_day: dict[str, list[Story]], width: int
+) -> dict[str, tuple[Story, ...]]:
+    """The stories of each month (``width`` 7) or year (4), days newest first.
+
+    One pass over the days, which come sorted newest first, instead of a pass over every
+    day for each month and year.
+
+    >>> _by_prefix(["2025/07/14", "2025/06/30"], {"2025/07/14": [], "2025/06/30": []}, 4)
+    {'2025': ()}
+    """
+    grouped: dict[str, list[Story]] = {}
+    for day in days:
+        grouped.setdefault(day[:width], []).extend(by_day[day])
+    return {prefix: tuple(stories) for prefix, stories in grouped.items()}
+
+
 def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
-    """All listings, from stories given newest first (their dates in the site's zone)."""
+    """All listings, from stories given newest first (their dates in the site's zone).
+
+    >>> from datetime import UTC
+    >>> from digest.model import Article
+    >>> a = Article("a", "a.md", "London Daily", "T")
+    >>> when = datetime(2025, 7, 14, 12, tzinfo=UTC)
+    >>> s = Story("x", "x", a, (a,), when, when, ("Climate",))
+    >>> [str(x.folder) for x in make_sections([s], 10).listings]
+    ['.', '2025/07/14', '2025/07', '2025', 'topics/climate', 'outlets/london-daily']
+    """
     ranked = sorted(stories, key=rank_key)
     front = paginate(
         ranked,
@@ -139,8 +176,9 @@ def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
     by_day: dict[str, list[Story]] = defaultdict(list)
     for story in stories:
         by_day[story.published.strftime("%Y/%m/%d")].append(story)
+    newest_first = sorted(by_day, reverse=True)
     days, months, years = [], [], []
-    for day in sorted(by_day, reverse=True):
+    for day in newest_first:
         when = by_day[day][0].published
         days += paginate(
             by_day[day],
@@ -151,38 +189,37 @@ def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
             f"Every story first reported on {when.strftime('%-d %B %Y')}.",
             "day",
         )
-    for month in sorted({d[:7] for d in by_day}, reverse=True):
+    # A day is "YYYY/MM/DD", so its first 7 characters name its month and its first 4 its
+    # year, exactly the days the prefix test of a month or a year picks.
+    by_month = _by_prefix(newest_first, by_day, 7)
+    for month in sorted(by_month, reverse=True):
         when = datetime.strptime(month, "%Y/%m")
-        in_month = tuple(
-            s for d in sorted(by_day, reverse=True) if d.startswith(month) for s in by_day[d]
-        )
         months.append(
             Listing(
                 PurePosixPath(month),
                 when.strftime("%B %Y"),
                 f"Stories of {when.strftime('%B %Y')}",
                 f"Every day of {when.strftime('%B %Y')} with stories.",
-                in_month,
+                by_month[month],
                 "month",
                 first_folder=PurePosixPath(month),
             )
         )
-    for year in sorted({d[:4] for d in by_day}, reverse=True):
-        in_year = tuple(
-            s for d in sorted(by_day, reverse=True) if d.startswith(year) for s in by_day[d]
-        )
+    by_year = _by_prefix(newest_first, by_day, 4)
+    for year in sorted(by_year, reverse=True):
         years.append(
             Listing(
                 PurePosixPath(year),
                 year,
                 f"Stories of {year}",
                 f"Every month of {year} with stories.",
-                in_year,
+                by_year[year],
                 "year",
                 first_folder=PurePosixPath(year),
             )
         )
 
+    # Folders are memoized path objects, so these dicts hash each folder once.
     by_topic: dict[PurePosixPath, list[Story]] = defaultdict(list)
     topic_name: dict[PurePosixPath, str] = {}
     by_outlet: dict[PurePosixPath, list[Story]] = defaultdict(list)
