@@ -53,16 +53,15 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment a build; templates do not change under it
     )
     return env
 
 
 def _block_html(block: Block) -> Markup:
-    # The block's html was sanitized by digest.sanitize when it was loaded.
-    tag = {"blockquote": "blockquote", "ul": "ul", "ol": "ol", "pre": "pre"}.get(
-        block.kind, block.kind
-    )
-    return Markup(f"<{tag}>{block.html}</{tag}>")
+    # The block's html was sanitized by digest.sanitize when it was loaded; its kind is
+    # one of model.BlockKind, each the name of its HTML element.
+    return Markup(f"<{block.kind}>{block.html}</{block.kind}>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +191,13 @@ class Renderer:
         rendered as it is asked for."""
         topic_feeds = {t.first_folder for t in sections.topics}
         story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
+        child_lists = self._children(sections)
         for listing in sections.listings:
-            children = self._children(listing, sections)
+            children = (
+                child_lists.get(str(listing.folder), [])
+                if listing.kind in ("month", "year")
+                else []
+            )
             if self._reuse(listing.file, lambda: self._listing_key(listing, children, story_keys)):  # noqa: B023  (called at once)
                 continue
             yield (
@@ -350,14 +354,15 @@ class Renderer:
         )
 
     @staticmethod
-    def _children(listing: Listing, sections: Sections) -> list[Listing]:
-        """The days of a month page, the months of a year page."""
-        prefix = f"{listing.folder}/"
-        if listing.kind == "month":
-            return [d for d in sections.days if d.page == 1 and str(d.folder).startswith(prefix)]
-        if listing.kind == "year":
-            return [m for m in sections.months if str(m.folder).startswith(prefix)]
-        return []
+    def _children(sections: Sections) -> dict[str, list[Listing]]:
+        """The days of each month page, the months of each year page, by folder."""
+        children: dict[str, list[Listing]] = {}
+        for day in sections.days:
+            if day.page == 1:
+                children.setdefault(str(day.folder)[:7], []).append(day)
+        for month in sections.months:
+            children.setdefault(str(month.folder)[:4], []).append(month)
+        return children
 
 
 PARALLEL_PAGES = 1000
