@@ -637,11 +637,19 @@ def build(
         standby = cache.take_standby()
         try:
             count, hashes = publish(
-                site.files, config.output_dir, published, site.carried, progress, standby
+                site.files,
+                config.output_dir,
+                published,
+                site.carried,
+                progress,
+                standby,
+                cache.forget_site,
             )
         except CarryError:  # the previous site changed under us: render every page
             site = make_site(config, loaded, now, identities, grouping=folding, bodies=library.body)
-            count, hashes = publish(site.files, config.output_dir, published, (), progress)
+            count, hashes = publish(
+                site.files, config.output_dir, published, (), progress, None, cache.forget_site
+            )
         report = BuildReport(
             articles=len(site.articles),
             stories=len(site.stories),
@@ -650,7 +658,8 @@ def build(
             merges=site.merges,
         )
         cache.store_outputs(hashes)
-        cache.store_standby(published)
+        if published:  # the site just replaced is the standby folder now
+            cache.store_standby(published)
         if folding.index is not None:
             cache.set_meta("fold", folding.index.to_bytes())
         cache.set_meta("pages", json.dumps(site.page_keys or {}).encode())

@@ -205,6 +205,23 @@ class Cache:
         except sqlite3.Error:
             pass
 
+    def forget_site(self) -> None:
+        """Forget what is known of the published site (its files' hashes, its pages'
+        keys, the last build's signature and report): called just before a new site is
+        swapped in, so that a build killed between the swap and storing the new records
+        leaves a cache that trusts nothing of the site, never one that describes the
+        site before."""
+        if self._db is None:
+            return
+        try:
+            self._db.execute("DELETE FROM outputs")
+            self._db.execute(
+                "DELETE FROM meta WHERE name IN ('signature', 'report', 'pages', 'standby')"
+            )
+            self._db.commit()
+        except sqlite3.Error:
+            pass
+
     def take_standby(self) -> dict[str, str] | None:
         """The standby folder's file hashes, forgotten as they are read (the folder is
         about to change); None when they are not known."""

@@ -113,6 +113,7 @@ def publish(
     carried: Iterable[PurePosixPath] = (),
     progress: Callable[[str, int, int], None] | None = None,
     standby: Mapping[str, str] | None = None,
+    before_swap: Callable[[], None] | None = None,
 ) -> tuple[int, dict[str, str]]:
     """Write ``files`` (a mapping, or (path, bytes) pairs made as they are asked for) as
     the new site at ``output``, all or nothing.
@@ -130,6 +131,8 @@ def publish(
     them (when not given, its files are hashed). Files are never changed in place there,
     only replaced (a file may be a link shared with the published site). After the swap,
     the previous site becomes the standby folder; its hashes are ``previous``.
+    ``before_swap`` is called once the new site is complete, just before it is swapped in
+    (the build forgets there what it knew of the published site, until it is published).
     """
     output = output.absolute()
     _check_replaceable(output)
@@ -179,6 +182,8 @@ def publish(
                 "This folder is written by digest; each build replaces it whole.\n"
             )
         work.chmod(0o755)
+        if before_swap is not None:
+            before_swap()
         _swap(work, output, spare)
     except OSError as exc:
         _discard(work, spare)

@@ -276,3 +276,29 @@ def test_parallel_loading_and_rendering_change_nothing(
     _add(twin)
     _build(twin, monkeypatch)  # bodies read back from the cache in the workers
     assert _tree(twin / "public") == _tree(site / "public")
+
+
+def test_a_build_killed_after_the_swap_leaves_no_false_record(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between swapping the new site in and storing what it holds, a build leaves
+    a cache that trusts nothing of the site: the next build is still exact, even when it
+    goes back to the inputs the cache last described."""
+    from digest.cache import Cache
+
+    before = _tree(site / "public")
+    path = site / "content" / "2025-07-13-lakeside-observer-alpine-glacier-survey.md"
+    original = path.read_text()
+    _edit(site)
+
+    def killed(self: Cache, *args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Cache, "store_outputs", killed)
+        monkeypatch.chdir(site)
+        assert main(["-q", "build"]) == 130
+    assert _tree(site / "public") != before, "the edited site was swapped in"
+    path.write_text(original)
+    _build(site, monkeypatch)
+    assert _tree(site / "public") == before
