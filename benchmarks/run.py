@@ -12,7 +12,7 @@ Measured in one session, each measurement ``--repeat`` times (the median is repo
 
 Every build runs in a subprocess: its wall time, and its peak memory from the kernel's
 ``ru_maxrss`` for that process (``os.wait4``, the per-child form of ``getrusage``
-``RUSAGE_CHILDREN``), plus the summed resident memory of its whole process tree sampled
+``RUSAGE_CHILDREN``), plus the summed proportional memory (PSS) of its whole process tree sampled
 every 0.1 s, for a tool that starts worker processes. A tool that is not installed is
 reported as such in its rows. Each tool builds its own copy of the corpus in a temporary
 folder.
@@ -120,13 +120,27 @@ def _children() -> dict[int, list[int]]:
 
 
 def _tree_rss_mb(root: int) -> float:
-    """The summed resident memory of ``root`` and all its descendants, in MB."""
+    """The memory of ``root`` and all its descendants, in MB: their summed proportional
+    set size (``Pss`` in ``/proc/<pid>/smaps_rollup``: a page shared by n processes counts
+    1/n in each), so that workers forked from a build, which share most of its memory,
+    are not counted as copies of it; resident size (``statm``) where PSS is not given."""
     tree = _children()
     page = os.sysconf("SC_PAGE_SIZE")
-    total, todo = 0, [root]
+    total, todo = 0.0, [root]
     while todo:
         pid = todo.pop()
         todo.extend(tree.get(pid, ()))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+                else:
+                    raise ValueError("no Pss line")
+            continue
+        except (OSError, IndexError, ValueError):
+            pass
         try:
             with open(f"/proc/{pid}/statm", "rb") as f:
                 total += int(f.read().split()[1]) * page
@@ -773,7 +787,9 @@ system) of the process and its children beside it. Unlike wall time, CPU time ha
 moves when other work shares the machine: where the two differ much, the machine was busy
 (each run's load average is in the results file). Peak memory is the larger of the
 kernel's peak resident size of the process (`ru_maxrss` from `wait4`) and the summed
-resident size of its process tree sampled every 0.1 s. The operating system's disk cache
+proportional set size (PSS) of its process tree sampled every 0.1 s: worker processes
+forked from a build share most of its pages, and PSS counts a shared page once across
+them where summed resident sizes would count it in every worker. The operating system's disk cache
 is warm: "cold" means no output and no build cache, not a cold disk.
 
 Unrelated stories of the generated corpus share on average about 0.3% of their 5-word
