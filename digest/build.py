@@ -390,7 +390,12 @@ class Library:
         return {a.id: f"{self.keys[a.path]}#{a.id}" for a in articles}
 
     def fingerprints(self, articles: Sequence[Article]) -> dict[str, Fingerprint]:
-        """Fingerprints of the given articles, by id, from memory or the cache."""
+        """Fingerprints of the given articles, by id, from memory or the cache.
+
+        They are read a few hundred files at a time and each batch packed into one
+        array that the fingerprints are views of: 100,000 small arrays would stay in the
+        process's heap after folding, one large block a batch goes back to the system.
+        """
         import numpy as np
 
         from digest.dedup import Fingerprint, fingerprint
@@ -398,19 +403,30 @@ class Library:
         by_file: dict[str, list[Article]] = {}
         for a in articles:
             by_file.setdefault(a.path, []).append(a)
-        wanted = {self.keys[rel] for rel in by_file if self.keys[rel] not in self._prints}
-        cached = self.cache.prints(wanted)
+        files = list(by_file)
         out: dict[str, Fingerprint] = {}
-        for rel, items in by_file.items():
-            k = self.keys[rel]
-            blob = self._prints.get(k)
-            prints = pickle.loads(blob) if blob is not None else cached.get(k)
-            for a in items:
-                if prints is not None and a.id in prints:
-                    shingles, words = prints[a.id]
-                    out[a.id] = Fingerprint(np.frombuffer(shingles, dtype=np.uint64), words)
-                else:  # not cached: fingerprint the whole article again
-                    out[a.id] = fingerprint(self.body(a).paragraphs)
+        for start in range(0, len(files), 512):
+            batch = files[start : start + 512]
+            cached = self.cache.prints(
+                self.keys[rel] for rel in batch if self.keys[rel] not in self._prints
+            )
+            pending: list[tuple[str, bytes, int]] = []
+            for rel in batch:
+                k = self.keys[rel]
+                blob = self._prints.pop(k, None)  # each is asked for once a folding
+                prints = pickle.loads(blob) if blob is not None else cached.get(k)
+                for a in by_file[rel]:
+                    if prints is not None and a.id in prints:
+                        pending.append((a.id, *prints[a.id]))
+                    else:  # not cached: fingerprint the whole article again
+                        fp = fingerprint(self.body(a).paragraphs)
+                        pending.append((a.id, fp.shingles.tobytes(), fp.words))
+            packed = np.frombuffer(b"".join(p[1] for p in pending), dtype=np.uint64)
+            at = 0
+            for article_id, shingles, words in pending:
+                size = len(shingles) // 8
+                out[article_id] = Fingerprint(packed[at : at + size], words)
+                at += size
         return out
 
 
