@@ -99,6 +99,7 @@ class Renderer:
         self.bodies = bodies
         self.page_keys: dict[str, str] = {}
         self.carried: set[PurePosixPath] = set()
+        self._folders: dict[str, str] = {}
         self.config = config
         self.tz = ZoneInfo(config.timezone)
         base_path = urlsplit(config.site_url).path or "/"
@@ -129,11 +130,19 @@ class Renderer:
         return self.site.base_path + path.lstrip("/")
 
     def story_link(self, story: Story) -> str:
-        return self.link(f"{story.path}/")
+        return self.link(self._folder(story))
 
     def story_url(self, story: Story) -> str:
         """The story page's absolute URL."""
-        return f"{self.config.site_url}{story.path}/"
+        return self.config.site_url + self._folder(story)
+
+    def _folder(self, story: Story) -> str:
+        """``path/`` of a story page, worked out once a build: every listing and page
+        that shows a story links to it (a story's id names one folder in a build)."""
+        folder = self._folders.get(story.id)
+        if folder is None:
+            folder = self._folders[story.id] = f"{story.path}/"
+        return folder
 
     def page(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
