@@ -165,15 +165,18 @@ def mount_path(config: Config) -> str:
 
 
 def is_output_path(path: Path, output: Path) -> bool:
-    """True for a path inside the output folder or a build's temporary folder beside it.
+    """True for a path inside the output folder, a build's temporary folder beside it, or
+    the standby folder (see ``digest.publish.standby_folder``).
 
     >>> out = Path("/site/public")
     >>> is_output_path(Path("/site/public/index.html"), out), is_output_path(Path("/site/.public.new-x1/a"), out)
     (True, True)
     >>> is_output_path(Path("/site/content/a.md"), out), is_output_path(Path("/site/publicity.md"), out)
     (False, False)
+    >>> is_output_path(Path("/site/.public.standby/index.html"), out)
+    True
     """
-    temporary = (f".{output.name}.new-", f".{output.name}.old-")
+    temporary = (f".{output.name}.new-", f".{output.name}.old-", f".{output.name}.standby")
     return any(
         p == output or (p.parent == output.parent and p.name.startswith(temporary))
         for p in (path, *path.parents)
