@@ -2,23 +2,38 @@
 
 from __future__ import annotations
 
+import random
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
 import pytest
+import xxhash
 
+from digest import dedup
 from digest.dedup import (
+    _TOKEN_BYTES,
+    _WORD,
+    MIN_SHARED_BUCKETS,
     MIN_WORDS,
+    SEED,
+    SMALL_BUCKET,
+    Fingerprint,
+    Vocabulary,
+    bucket_keys,
+    candidate_pairs,
     containment,
     fingerprint,
+    fold_spelling,
     group_articles,
     group_stories,
+    is_copy,
     words,
 )
 from digest.identity import Identities, keep_identities
 from digest.load import LoadSettings, load_bytes
-from digest.model import Article, Block, Story
+from digest.model import Article, Block, Merge, Story
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 THRESHOLD = 0.5
@@ -543,3 +558,215 @@ def test_seed_files_fold_into_one_story_led_by_the_full_copy() -> None:
     # the short copy lies mostly inside the long one; the long one only partly in the short
     assert 0.8 < merge.containment_ba < 0.95
     assert 0.25 < merge.containment_ab < 0.4
+
+
+# --- the quick paths agree with the plain definitions --------------------------------------
+#
+# group_articles and Vocabulary take shortcuts (tokens looked up once, texts fingerprinted
+# in batches by numpy, most candidate pairs turned down by a bound); these check them
+# against the definitions written out plainly, on awkward and on random input.
+
+AWKWARD = (
+    "",
+    "   ",
+    "one",
+    "Colour-coded, isn't it? O'Neill's 'quoted' ''twice'' it’s ’tis",
+    "Café naïve Straße İstanbul ﬁnance Ｋelvin K €5 £3 ó 30,000 12.5% x_y __init__",
+    "tab\tnew\nline\r\nnbsp\u00a0thin\u2009ideo\u3000gram nul\x00byte \x1c\x1d\x1e\x1f sep",
+    "a" * 17 + " " + "b" * 16 + " " + "c" * 9 + " " + "d" * 8 + " " + "ünïcödé" * 5,
+    "lone \ud800 surrogate and 😀 emoji, and \u2019\u2019 apostrophes\u2019 '",
+    "organisations' realised colours travelled catalogue honour's CENTRES",
+)
+
+
+def plain_word_hashes(text: str) -> list[int]:
+    """Vocabulary.hashes as first written: the regex over the whole case-folded text."""
+    return [
+        xxhash.xxh64_intdigest(fold_spelling(w).encode(), SEED)
+        for w in _WORD.findall(text.casefold().replace("’", "'"))
+    ]
+
+
+def random_texts(rng: random.Random, count: int) -> list[str]:
+    pieces = [*" ".join(AWKWARD).split(" "), " ", "  ", ",", "-", "'", "’", "\n"]
+    return [
+        "".join(
+            rng.choice(pieces) + rng.choice(["", " ", " ", "-"]) for _ in range(rng.randrange(40))
+        )
+        for _ in range(count)
+    ]
+
+
+def test_cutting_at_whitespace_never_cuts_a_word() -> None:
+    # Vocabulary.hashes splits at whitespace before folding case: no whitespace character
+    # folds to anything else, and nothing else folds to whitespace.
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        folded = c.casefold().replace("’", "'")
+        if c.isspace():
+            assert folded == c and not _WORD.search(c) and c != "'"
+        else:
+            assert folded and not any(f.isspace() for f in folded), hex(code)
+
+
+def test_cutting_at_other_ascii_bytes_never_cuts_a_word() -> None:
+    # Vocabulary.batch_hashes cuts UTF-8 at every ASCII byte but letters, digits and "'".
+    for b in range(128):
+        c = chr(b)
+        in_token = _TOKEN_BYTES[b] == 1
+        assert in_token == (c.isalnum() or c == "'")
+        if not in_token:
+            assert c.casefold() == c and not _WORD.search(c)
+    assert all(_TOKEN_BYTES[b] == 1 for b in range(128, 256))
+
+
+def test_vocabulary_hashes_are_the_plain_definition() -> None:
+    vocabulary = Vocabulary()
+    texts = [*AWKWARD, *random_texts(random.Random(1), 300)]
+    for text in texts:
+        assert vocabulary.hashes(text).tolist() == plain_word_hashes(text), repr(text)
+    assert Vocabulary().hashes("").dtype == np.uint64
+
+
+@pytest.mark.parametrize("slot_bits", [1, 18])
+def test_batch_hashes_are_hashes_of_each_text(
+    slot_bits: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With two slots the memo of token ids is overwritten all the time: still exact.
+    monkeypatch.setattr(dedup, "_SLOT_BITS", slot_bits)
+    vocabulary = Vocabulary()
+    rng = random.Random(slot_bits)
+    for size in (0, 1, 2, 5, 40, 200):
+        texts = [rng.choice([*AWKWARD, *random_texts(rng, 5)]) for _ in range(size)]
+        hashes, counts = vocabulary.batch_hashes(texts)
+        plain = [plain_word_hashes(t) for t in texts]
+        assert counts.tolist() == [len(p) for p in plain]
+        assert hashes.tolist() == [h for p in plain for h in p]
+        assert hashes.dtype == np.uint64 and counts.dtype == np.int64
+
+
+def plain_candidate_pairs(fps: list[Fingerprint]) -> list[tuple[int, int]]:
+    """candidate_pairs as first written: every bucket's members sorted, then paired."""
+    members: dict[int, list[int]] = {}
+    for i, fp in enumerate(fps):
+        for key in bucket_keys(fp).tolist():
+            members.setdefault(key, []).append(i)
+    shared: dict[tuple[int, int], int] = {}
+    for texts in members.values():
+        if len(texts) <= SMALL_BUCKET:
+            pairs = [(a, b) for k, a in enumerate(texts) for b in texts[k + 1 :]]
+        else:
+            pairs = [(texts[0], b) for b in texts[1:]]
+        for pair in pairs:
+            shared[pair] = shared.get(pair, 0) + 1
+    return sorted(p for p, count in shared.items() if count >= MIN_SHARED_BUCKETS)
+
+
+def plain_bucket_keys(fp: Fingerprint) -> list[int]:
+    """The smallest mixed hash of each of the 128 bins, by a dictionary."""
+    smallest: dict[int, int] = {}
+    for value in fp.shingles.tolist():
+        mixed = (value * 0xD6E8FEB86659FD93) % 2**64
+        mixed ^= mixed >> 32
+        smallest[mixed >> 57] = min(smallest.get(mixed >> 57, mixed), mixed)
+    return [smallest[b] for b in sorted(smallest)]
+
+
+def random_prints(rng: random.Random, count: int) -> list[Fingerprint]:
+    # Drawn from a few pools, so that buckets are shared, some by more than SMALL_BUCKET.
+    pools = [rng.sample(range(1, 10**6), 300) for _ in range(4)]
+    fps = []
+    for _ in range(count):
+        pool = rng.choice(pools)
+        size = rng.choice([0, 1, 3, 20, 150, 300])
+        values = sorted(set(rng.sample(pool, size) + rng.sample(range(10**6, 10**7), size // 3)))
+        fps.append(Fingerprint(np.array(values, dtype=np.uint64), rng.choice([5, 8, 400])))
+    return fps
+
+
+def test_bucket_keys_are_the_plain_definition() -> None:
+    for fp in random_prints(random.Random(2), 30):
+        assert bucket_keys(fp).tolist() == plain_bucket_keys(fp)
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_candidate_pairs_are_the_plain_definition(seed: int) -> None:
+    fps = random_prints(random.Random(seed), 120)
+    pairs = candidate_pairs(fps)
+    assert pairs == plain_candidate_pairs(fps)
+    assert len(pairs) > 100  # crowded buckets were there to be paired
+    assert candidate_pairs([]) == []
+
+
+def plain_group_articles(
+    articles: list[Article], threshold: float, fingerprints: dict[str, Fingerprint]
+) -> tuple[list[list[str]], list[Merge]]:
+    """group_articles as first written: is_copy on each candidate pair, in order."""
+    ordered = sorted(articles, key=lambda a: a.id)
+    fps = [fingerprints.get(a.id) or fingerprint(a.paragraphs) for a in ordered]
+    parent = list(range(len(ordered)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    merges = []
+    for i, j in plain_candidate_pairs(fps):
+        evidence = is_copy(fps[i], fps[j], threshold)
+        if evidence is not None:
+            merges.append(
+                Merge(
+                    ordered[i].id,
+                    ordered[j].id,
+                    evidence.containment_ab,
+                    evidence.containment_ba,
+                    threshold,
+                )
+            )
+            ri, rj = find(i), find(j)
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[str]] = {}
+    for i, a in enumerate(ordered):
+        groups.setdefault(find(i), []).append(a.id)
+    return list(groups.values()), merges
+
+
+def random_articles(rng: random.Random, count: int) -> list[Article]:
+    sentences = [*GREECE, *PERU, *AWKWARD]
+    stories = [rng.sample(sentences, rng.randrange(1, 8)) for _ in range(max(count // 3, 1))]
+    articles = []
+    for k in range(count):
+        story = list(rng.choice(stories))
+        cut = rng.randrange(1, len(story) + 1)
+        body = story[:cut] if rng.random() < 0.7 else rng.sample(story, cut)
+        if rng.random() < 0.3:
+            body.append(rng.choice(sentences))
+        articles.append(art(f"{rng.randrange(10**6):06d}-{k}", body))
+    return articles
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, 0.5, 0.8, 1.0, float("nan")])
+def test_group_articles_is_the_plain_definition(threshold: float) -> None:
+    rng = random.Random(7)
+    for count in (0, 1, 2, 30, 90):
+        articles = random_articles(rng, count)
+        # Some fingerprints given, as a build's cache gives them; one of them stale.
+        given = {a.id: fingerprint(a.paragraphs) for a in articles[::3]}
+        if articles:
+            given[articles[0].id] = fingerprint(GREECE)
+        for prints in ({}, given):
+            groups, merges = group_articles(articles, threshold, prints)
+            plain_groups, plain_merges = plain_group_articles(articles, threshold, prints)
+            assert [[a.id for a in g] for g in groups] == plain_groups
+            assert list(merges) == plain_merges
+
+
+def test_group_articles_pairs_a_crowded_bucket_through_its_first_text() -> None:
+    # More copies of one text than SMALL_BUCKET: the bucket pairs its first text with
+    # each other, and they all still fold into one story.
+    copies = [art(f"c{k:02d}", GREECE[: 3 + k % 5]) for k in range(SMALL_BUCKET + 8)]
+    groups, merges = group_articles(copies, THRESHOLD)
+    assert len(groups) == 1
+    plain_groups, plain_merges = plain_group_articles(copies, THRESHOLD, {})
+    assert list(merges) == plain_merges and [[a.id for a in g] for g in groups] == plain_groups
