@@ -91,7 +91,12 @@ SECTION_LABELS: frozenset[str] = frozenset(
     }
 )
 
+# No line of more words than this is furniture by ``is_chrome_line``: the longest of
+# CHROME_LINES, or a player's "0:00 / 3:12" (``_key`` never adds words).
+CHROME_MAX_WORDS: int = max(3, *(len(line.split()) for line in CHROME_LINES))
+
 _TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2})?$")
+_WORD = re.compile(r"\w+")
 _FINAL_PUNCTUATION = tuple(".!?:;,\"'”’)…]")
 
 
@@ -111,7 +116,8 @@ def normalize_lines(text: str) -> list[str]:
     >>> normalize_lines("  Two  words \\n\\tnext ")
     ['Two words', 'next']
     """
-    return [_SPACES.sub(" ", line).strip() for line in normalize_text(text).split("\n")]
+    # One substitution for the whole text: a run of spaces never holds a line break.
+    return [line.strip() for line in _SPACES.sub(" ", normalize_text(text)).split("\n")]
 
 
 def squash(text: str) -> str:
@@ -226,7 +232,7 @@ def word_set(text: str) -> frozenset[str]:
     >>> sorted(word_set("The talks, the TALKS!"))
     ['talks', 'the']
     """
-    return frozenset(re.findall(r"\w+", text.casefold()))
+    return frozenset(_WORD.findall(text.casefold()))
 
 
 def similarity(a: str, b: str) -> float:
@@ -235,10 +241,19 @@ def similarity(a: str, b: str) -> float:
     >>> round(similarity("Putin pressed for talks", "Putin pressed for more talks"), 2)
     0.8
     """
-    wa, wb = word_set(a), word_set(b)
-    if not wa or not wb:
+    return jaccard(word_set(a), word_set(b))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Jaccard similarity of two word sets (see ``word_set``), 0 when either is empty: for
+    callers that compare one text with several and keep its word set.
+
+    >>> jaccard(word_set("Putin pressed for talks"), word_set("talks"))
+    0.25
+    """
+    if not a or not b:
         return 0.0
-    return len(wa & wb) / len(wa | wb)
+    return len(a & b) / len(a | b)
 
 
 def headline_from_prose(paragraph: str) -> str:

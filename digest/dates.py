@@ -59,6 +59,11 @@ _DATEISH_WORD = re.compile(
 _CLOCK = re.compile(
     r"(?i)\b\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?|\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}\b"
 )
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+# What separates the tokens of a date line besides whitespace, and how many it may have.
+_SEPARATORS = ",/|•·–—-"
+_MAX_TOKENS = 24
 
 
 def looks_like_date_line(line: str) -> bool:
@@ -72,15 +77,32 @@ def looks_like_date_line(line: str) -> bool:
     ...  "Updated 5:40 p. m. ET", "Posted: Nov 27, 2005 8:20 AM ET Last Updated: Nov 27, 2005 9:14 PM ET"]]
     [True, True, True, True, False, True, True]
     """
-    text = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", line)
-    tokens = [t for t in re.split(r"[\s,/|•·–—-]+", text.strip(" .:;|")) if t.strip(".:;")]
-    if not tokens or len(tokens) > 24:
+    # The answer of the plain version below, worked out in C where it can be and in an
+    # order that gives up early on ordinary sentences (summaries ask about every sentence
+    # they consider):
+    #   tokens = [t for t in re.split(r"[\s,/|•·–—-]+", text.strip(" .:;|")) if t.strip(".:;")]
+    #   dateish = sum(1 for t in tokens if _DATEISH_WORD.match(t.strip(".:;")))
+    #   return 0 < len(tokens) <= 24 and has_anchor and dateish / len(tokens) >= 0.75
+    text = _BRACKETED.sub(" ", line) if "[" in line or "(" in line else line
+    text = text.strip(" .:;|")
+    for separator in _SEPARATORS:
+        if separator in text:
+            text = text.replace(separator, " ")
+    parts = text.split()  # ``\s`` and ``str.split()`` agree on what is whitespace
+    # Only parts made of nothing but ".:;" are not tokens: each holds one of those.
+    if len(parts) - text.count(".") - text.count(":") - text.count(";") > _MAX_TOKENS:
         return False
-    dateish = sum(1 for t in tokens if _DATEISH_WORD.match(t.strip(".:;")))
-    has_anchor = bool(
-        _CLOCK.search(line) or re.search(r"\b(?:1[89]|20)\d{2}\b", line) or "ago" in line.lower()
-    )
-    return has_anchor and dateish / len(tokens) >= 0.75
+    tokens = [t for t in parts if t.strip(".:;")]
+    if not tokens or len(tokens) > _MAX_TOKENS:
+        return False
+    # At least three tokens in four dateish (4 * dateish >= 3 * len is dateish / len >= 0.75).
+    allowed = len(tokens) - (3 * len(tokens) + 3) // 4
+    for token in tokens:
+        if not _DATEISH_WORD.match(token.strip(".:;")):
+            allowed -= 1
+            if allowed < 0:
+                return False
+    return bool(_CLOCK.search(line) or _YEAR.search(line) or "ago" in line.lower())
 
 
 _DEFAULT = datetime(2000, 1, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from digest.clean import is_chrome_line
+from digest.clean import CHROME_MAX_WORDS, is_chrome_line
 from digest.dates import looks_like_date_line
 
 _UPPER_PLACE = r"[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}"
@@ -32,17 +32,24 @@ _BYLINE = re.compile(
     r"(?:,\s*[\w ]{1,40})?(?:\s+(?:and|&)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})?\s*\.?$)",
     re.I,
 )
-_STAMP = re.compile(
-    r"(?i)^(?:\W*(?:published|updated|last updated|posted|created|modified)\s*:?\s*\.?\s*)"
+# Timestamps and captions are each two patterns: the part anchored at the start, tried
+# only there, and the part that may match anywhere, searched only when the text holds the
+# colon (or bracket) it needs. Searching one pattern for both cost more than all the other
+# tests of ``is_junk`` together, since every position of the text was tried.
+_STAMP_START = re.compile(
+    r"(?i)(?:\W*(?:published|updated|last updated|posted|created|modified)\s*:?\s*\.?\s*)"
     r"(?:[\d:.,| ]|[a-z]{2,9}\b|\.)*$"
-    r"|\b(?:published|updated)\s*:\s*\.?\s*\d{1,2}[:.]\d{2}"
 )
-_CAPTION = re.compile(
-    r"(?i)^(?:image|photo|picture|pictured|video|caption|credit|source|photograph|illustration)"
+_STAMP_INSIDE = re.compile(r"(?i)\b(?:published|updated)\s*:\s*\.?\s*\d{1,2}[:.]\d{2}")
+_CAPTION_START = re.compile(
+    r"(?i)(?:image|photo|picture|pictured|video|caption|credit|source|photograph|illustration)"
     r"(?:\s+(?:copyright|caption|source))?\s*[:|]"
-    r"|^(?:image|photo|picture|video)\s+(?:copyright|caption|source|credit)\b"
-    r"|(?:\b(?:credit|photo|picture|image)\s*:\s*[\w .&/-]{2,40}|\((?:getty|ap|reuters|afp|pa|epa)[^)]*\))\s*$"
-    r"|^(?:getty images|reuters|ap photo|afp)\b.{0,40}$"
+    r"|(?:image|photo|picture|video)\s+(?:copyright|caption|source|credit)\b"
+    r"|(?:getty images|reuters|ap photo|afp)\b.{0,40}$"
+)
+_CAPTION_END = re.compile(
+    r"(?i)(?:\b(?:credit|photo|picture|image)\s*:\s*[\w .&/-]{2,40}"
+    r"|\((?:getty|ap|reuters|afp|pa|epa)[^)]*\))\s*$"
 )
 _PROMPTS = re.compile(
     r"(?i)^(?:read more|read next|related(?:\s+(?:articles?|stories|content|links|topics))?\s*[:|]|"
@@ -90,12 +97,19 @@ def is_junk(sentence: str) -> bool:
     """
     text = sentence.strip()
     words = text.split()
-    if len(words) < 3 or is_chrome_line(text) or text.endswith(" ."):
+    if len(words) < 3 or text.endswith(" ."):
+        return True
+    if len(words) <= CHROME_MAX_WORDS and is_chrome_line(text):
         return True
     if not any(ch.isalpha() and ch.islower() for ch in text) or looks_like_date_line(text):
         return True
     return bool(
-        _BYLINE.match(text) or _STAMP.search(text) or _CAPTION.search(text) or _PROMPTS.match(text)
+        _BYLINE.match(text)
+        or _STAMP_START.match(text)
+        or (":" in text and _STAMP_INSIDE.search(text))
+        or _CAPTION_START.match(text)
+        or ((":" in text or ")" in text) and _CAPTION_END.search(text))
+        or _PROMPTS.match(text)
     )
 
 

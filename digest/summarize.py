@@ -6,7 +6,7 @@ sentence enters a summary twice; subheads are not sentences.
 
 from __future__ import annotations
 
-from digest.clean import similarity
+from digest.clean import jaccard, word_set
 from digest.lead import is_junk, is_pull_quote, strip_dateline
 from digest.model import Article, Story
 
@@ -55,6 +55,10 @@ def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> 
         return article.summary_override
     flat = [sentence for paragraph in article.sentences for sentence in paragraph]
     chosen: list[str] = []
+    # The word sets of the standfirst and of the chosen sentences, worked out once each
+    # (``similarity(a, b)`` is ``jaccard(word_set(a), word_set(b))``).
+    dek_words = word_set(article.dek) if article.dek else None
+    chosen_words: list[frozenset[str]] = []
     used = 0
     for i, sentence in enumerate(flat):
         if len(chosen) == sentences:
@@ -63,9 +67,11 @@ def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> 
             sentence = strip_dateline(sentence)
         if is_junk(sentence) or is_pull_quote(sentence, flat[i + 1 : i + 60]):
             continue
-        if article.dek and similarity(sentence, article.dek) >= _REPEAT:
-            continue
-        if any(similarity(sentence, earlier) >= _REPEAT for earlier in chosen):
+        words = word_set(sentence) if dek_words is not None or chosen_words else None
+        if words is not None and (
+            (dek_words is not None and jaccard(words, dek_words) >= _REPEAT)
+            or any(jaccard(words, earlier) >= _REPEAT for earlier in chosen_words)
+        ):
             continue
         count = len(sentence.split())
         if chosen and used + count > max_words:
@@ -74,9 +80,11 @@ def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> 
             sentence = _cut(sentence, min(max_words, MAX_SUMMARY_CHARS // 8))
             if len(sentence) > MAX_SUMMARY_CHARS:
                 sentence = sentence[: MAX_SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+            words = None  # maybe cut: later sentences are compared with what is kept
         elif sum(len(s) + 1 for s in chosen) + len(sentence) > MAX_SUMMARY_CHARS:
             break
         chosen.append(sentence)
+        chosen_words.append(words if words is not None else word_set(sentence))
         used += count
     return tuple(chosen)
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest import lead
+from digest.dates import looks_like_date_line
 from digest.lead import is_junk, is_pull_quote, strip_dateline
 from digest.model import Article, Block
 from digest.summarize import lead_summary, with_sentences
@@ -142,3 +148,158 @@ def test_a_standfirst_that_the_body_repeats_is_read_once() -> None:
         "Ukraine and Russia called for intensified diplomatic efforts on Sunday.",
         "Washington is warning an invasion is imminent.",
     )
+
+
+# --- the patterns ``is_junk`` splits for speed match as the single patterns did --------------
+
+STAMP = re.compile(
+    r"(?i)^(?:\W*(?:published|updated|last updated|posted|created|modified)\s*:?\s*\.?\s*)"
+    r"(?:[\d:.,| ]|[a-z]{2,9}\b|\.)*$"
+    r"|\b(?:published|updated)\s*:\s*\.?\s*\d{1,2}[:.]\d{2}"
+)
+CAPTION = re.compile(
+    r"(?i)^(?:image|photo|picture|pictured|video|caption|credit|source|photograph|illustration)"
+    r"(?:\s+(?:copyright|caption|source))?\s*[:|]"
+    r"|^(?:image|photo|picture|video)\s+(?:copyright|caption|source|credit)\b"
+    r"|(?:\b(?:credit|photo|picture|image)\s*:\s*[\w .&/-]{2,40}|\((?:getty|ap|reuters|afp|pa|epa)[^)]*\))\s*$"
+    r"|^(?:getty images|reuters|ap photo|afp)\b.{0,40}$"
+)
+WORDS = st.sampled_from(
+    [
+        "Published",
+        "Updated",
+        "published:",
+        "UPDATED:",
+        "last",
+        "posted",
+        "Image",
+        "photo",
+        "Picture",
+        "Video",
+        "caption",
+        "copyright",
+        "credit:",
+        "Getty",
+        "Images",
+        "(Getty",
+        "(AP)",
+        "Reuters",
+        "AFP",
+        "AP",
+        "Photo",
+        "12:01",
+        "3",
+        "April",
+        "2015",
+        "EST",
+        "|",
+        ".",
+        ":",
+        "-",
+        "the",
+        "scene",
+        "on",
+        "Monday",
+        "Jo",
+        "Bloggs/AP",
+        "İ",
+        "ı",
+        "ſ",
+    ]
+)
+
+
+def stamp(text: str) -> bool:
+    return bool(lead._STAMP_START.match(text) or (":" in text and lead._STAMP_INSIDE.search(text)))
+
+
+def caption(text: str) -> bool:
+    return bool(
+        lead._CAPTION_START.match(text)
+        or ((":" in text or ")" in text) and lead._CAPTION_END.search(text))
+    )
+
+
+@pytest.mark.parametrize("sentence", JUNK + PROSE)
+def test_split_patterns_match_as_the_single_ones(sentence: str) -> None:
+    assert stamp(sentence) == bool(STAMP.search(sentence))
+    assert caption(sentence) == bool(CAPTION.search(sentence))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(WORDS | st.text(max_size=6), max_size=12), st.sampled_from([" ", "", "\n"]))
+def test_split_patterns_never_differ(words: list[str], glue: str) -> None:
+    text = glue.join(words)
+    assert stamp(text) == bool(STAMP.search(text))
+    assert caption(text) == bool(CAPTION.search(text))
+
+
+def date_line_as_written(line: str) -> bool:
+    """``looks_like_date_line`` as it was first written, before it was made faster."""
+    text = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", line)
+    tokens = [t for t in re.split(r"[\s,/|•·–—-]+", text.strip(" .:;|")) if t.strip(".:;")]
+    if not tokens or len(tokens) > 24:
+        return False
+    dateish = sum(1 for t in tokens if lead_dateish(t.strip(".:;")))
+    has_anchor = bool(
+        re.search(
+            r"(?i)\b\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?"
+            r"|\b\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{2,4}\b",
+            line,
+        )
+        or re.search(r"\b(?:1[89]|20)\d{2}\b", line)
+        or "ago" in line.lower()
+    )
+    return has_anchor and dateish / len(tokens) >= 0.75
+
+
+def lead_dateish(token: str) -> bool:
+    from digest.dates import _DATEISH_WORD
+
+    return bool(_DATEISH_WORD.match(token))
+
+
+DATE_WORDS = st.sampled_from(
+    [
+        "Updated",
+        "Posted:",
+        "on",
+        "5",
+        "/",
+        "2010",
+        "1:41",
+        "PM",
+        "ET",
+        "Nov",
+        "27,",
+        "2005",
+        "8:20",
+        "AM",
+        "days",
+        "ago",
+        "[x]",
+        "(y)",
+        ".",
+        ":",
+        ";",
+        "|",
+        "-",
+        "—",
+        "•",
+        "·",
+        "Monday",
+        "the",
+        "storm",
+        "hit",
+        "2025",
+        "10:32",
+        "BST",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(DATE_WORDS | st.text(max_size=5), max_size=30), st.sampled_from([" ", ", ", ""]))
+def test_date_lines_are_read_as_before(words: list[str], glue: str) -> None:
+    line = glue.join(words)
+    assert looks_like_date_line(line) == date_line_as_written(line)

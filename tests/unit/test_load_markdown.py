@@ -6,11 +6,22 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from digest.clean import normalize_text
 from digest.errors import ContentError
 from digest.load import Loaded, LoadSettings, load_bytes
-from digest.load.markdown import parse_markdown, split_front_matter
+from digest.load.markdown import (
+    _renderer,
+    parse_markdown,
+    plain_blocks,
+    simple_yaml,
+    split_front_matter,
+)
 from digest.model import Article, Problem
+from digest.sanitize import html_to_blocks
 
 SETTINGS = LoadSettings()
 PLUS_ONE = timezone(timedelta(hours=1))
@@ -534,3 +545,167 @@ def test_nested_mapping_under_source_is_refused() -> None:
     assert problem("---\ntitle: Rain\nsource:\n  name: Harbour Gazette\n---\nBody.\n") == (
         "front matter source: expected text, found dict"
     )
+
+
+# --- the shortcuts: plain bodies without HTML, plain front matter without PyYAML ------------
+
+
+def full_path_blocks(body: str) -> object:
+    """What the body gives through markdown-it, nh3 and lxml: what a shortcut must equal."""
+    return html_to_blocks(_renderer().render(body))
+
+
+PLAIN_BODIES = [
+    "",
+    "One paragraph.",
+    "Two\nlines, one paragraph.\n\nAnd a second one.\n",
+    "# Title level one\n\n## Sub\n\n### Three\n\n###### Six\n\nText.",
+    "Text before\n## a heading that interrupts it\nand text after.",
+    "AT&T and M&S > rivals, 5 > 3 & \"quoted\" 'single' (bracketed) £5 $6 €7.",
+    "2025 was a year.\n\n10 people came.",
+    "Café «naïve» – 日本語 — Ünïcödé ½ ²\ttab inside.",
+    "A line ending in\u00a0nbsp inside\nthen more.",
+]
+NOT_PLAIN_BODIES = [
+    "Some *emphasis*.",
+    "Some _emphasis_.",
+    "A [link](https://example.org).",
+    "`code`",
+    "Escaped \\* star.",
+    "~~struck~~",
+    "<b>html</b>",
+    "Entity &amp; and &#65;.",
+    "| a | b |\n|---|---|",
+    "- a list",
+    "1. a list",
+    "2) a list",
+    "> a quote",
+    "    indented code",
+    "  two spaces",
+    "hard  \nbreak",
+    "soft \nbreak",
+    "Setext\n===",
+    "Setext\n---",
+    "#hashtag",
+    "## ",
+    "## heading ##",
+    "##  two spaces",
+    "\u0338 combining mark first",
+    "x\n\n \n\ny",
+]
+
+
+@pytest.mark.parametrize("body", PLAIN_BODIES)
+def test_plain_body_gives_the_blocks_of_the_full_path(body: str) -> None:
+    blocks = plain_blocks(body)
+    assert blocks is not None
+    assert blocks == full_path_blocks(body)
+
+
+@pytest.mark.parametrize("body", NOT_PLAIN_BODIES)
+def test_body_with_markup_takes_the_full_path(body: str) -> None:
+    assert plain_blocks(body) is None
+
+
+LINES = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet="ab #*_-1.>&;<\u00a0\u0338é\t ", max_size=12),
+    st.sampled_from(["", "## Head", "1. x", "A & B", "x > y", "Tom's “quote”", "a  ", "  b"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, max_size=8))
+def test_plain_body_never_differs_from_the_full_path(lines: list[str]) -> None:
+    body = normalize_text("\n".join(lines))
+    blocks = plain_blocks(body)
+    if blocks is not None:
+        assert blocks == full_path_blocks(body)
+
+
+SIMPLE_FRONT = [
+    "",
+    "# a comment only",
+    'title: "Talks fail: a strike looms"\ndate: 2025-07-02T17:22:00+00:00',
+    "title: 'single \"quoted\"'\nsource: Plain outlet name",
+    "date: 2025-07-02T17:22:00Z\nurl: https://example.com/a/b?c=1&d=(2)",
+    "date: 2025-07-02T17:22:00-04:30\ndraft: true",
+    "date: 2025-07-02\ndraft: false",
+    "tags: [labour, energy, new york]\nempty: []",
+    'tags: ["a b", c_d, x-y]',
+    "title: Tom's  two  spaces, and a comma",
+    "title: A\ntitle: B",
+]
+
+
+@pytest.mark.parametrize("text", SIMPLE_FRONT)
+def test_simple_front_matter_is_what_yaml_reads(text: str) -> None:
+    simple = simple_yaml(text)
+    assert simple is not None
+    expected = yaml.load(text, Loader=yaml.SafeLoader) or {}
+    assert simple == expected
+    assert repr(simple) == repr(expected)  # the same types, the same time zones
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: yes",
+        "title: No",
+        "title: null",
+        "title: ~",
+        "title: 12",
+        "title: 1.5",
+        "title:",
+        "title: x ",
+        "title: 'It''s'",
+        "title: a: b",
+        "title: a #comment",
+        "title: &anchor x",
+        "title: *alias",
+        "title: !tag x",
+        "title: |\n  block",
+        "title: >\n  folded",
+        'title: "escaped \\" quote"',
+        'title: "a" trailing',
+        "source:\n  name: x",
+        "tags:\n  - a",
+        "tags: [yes, no]",
+        "tags: [1, 2]",
+        "tags: [a, ]",
+        "tags: {a: 1}",
+        "on: x",
+        "Title: x",
+        " title: x",
+        "title : x",
+        "title:\tx",
+        "title: a\u2029b",
+        "date: 2025-02-30",
+        "date: 2025-07-02 17:22:00",
+        "url: http://x:",
+        "--- x",
+    ],
+)
+def test_other_front_matter_goes_to_pyyaml(text: str) -> None:
+    assert simple_yaml(text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["title", "tags", "date", "x_1"]) | st.text(max_size=6),
+            st.text(max_size=20)
+            | st.text(max_size=20).map(lambda s: f'"{s}"')
+            | st.text(max_size=20).map(lambda s: f"'{s}'")
+            | st.lists(st.text(max_size=8), max_size=4).map(lambda v: f"[{', '.join(v)}]"),
+        ),
+        max_size=5,
+    )
+)
+def test_simple_front_matter_never_differs_from_yaml(pairs: list[tuple[str, str]]) -> None:
+    text = normalize_text("\n".join(f"{key}: {value}" for key, value in pairs))
+    simple = simple_yaml(text)
+    if simple is not None:
+        expected = yaml.load(text, Loader=yaml.SafeLoader) or {}
+        assert repr(simple) == repr(expected)

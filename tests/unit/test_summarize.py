@@ -272,3 +272,15 @@ def test_seed_summary_fits_the_default_budget() -> None:
     assert [len(s.split()) for s in got] == [33, 29, 41]
     assert lead_summary(with_sentences(seed), 3, 103) == got
     assert lead_summary(with_sentences(seed), 3, 102) == got[:2]
+
+
+def test_later_sentences_are_compared_with_the_cut_first_one() -> None:
+    # The first sentence is cut at 150 words, which leaves only its five repeated words;
+    # the second sentence is those five words, so it repeats the summary's first sentence
+    # (though not the whole first sentence, which has fifty other words).
+    first = "alpha beta gamma delta epsilon " * 30 + " ".join(f"word{i}" for i in range(50))
+    second = "Alpha beta gamma delta epsilon."
+    third = "Something else entirely happened on Tuesday."
+    for dek in ("", "An unrelated standfirst about the weather."):
+        summary = lead_summary(article(P(f"{first}. {second} {third}"), dek=dek), 3, 1000)
+        assert summary == (("alpha beta gamma delta epsilon " * 30).strip() + "…", third)
