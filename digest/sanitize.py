@@ -165,7 +165,9 @@ _KIND: dict[str, BlockKind] = {
 
 
 def _inner_html(element: lxml_html.HtmlElement) -> str:
-    parts = [element.text or ""]
+    # lxml gives the leading text decoded ("&lt;script&gt;" reads "<script>"): it is
+    # escaped again here, as tostring escapes the children and their tails.
+    parts = [escape(element.text or "", quote=False)]
     parts.extend(lxml_html.tostring(child, encoding="unicode") for child in element)
     return "".join(parts).strip()
 

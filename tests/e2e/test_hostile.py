@@ -121,6 +121,55 @@ def test_scripts_handlers_and_javascript_urls_are_removed(site: Path) -> None:
     assert story["sources"][0]["url"] == ""  # type: ignore[index]
 
 
+ESCAPED_MARKUP = [
+    (
+        "escaped.md",
+        _md("Council meets", "\\<img src=x onerror=alert(1)> the council met on Monday evening."),
+    ),
+    (
+        "entities.md",
+        _md("Council meets", "&lt;script&gt;alert(1)&lt;/script&gt; the council met on Monday."),
+    ),
+    (
+        "entities.html",
+        "<html><head><title>Council meets</title></head><body><article><h1>Council meets</h1>"
+        "<p>&lt;img src=x onerror=alert(1)&gt; The council met on Monday evening to vote on"
+        " the budget for the coming year, officials said.</p></article></body></html>",
+    ),
+    (
+        "entities.xml",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><item>'
+        "<title>Council meets</title><link>https://example.org/a</link>"
+        "<description>&lt;p&gt;&amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; The council"
+        " met on Monday evening.&lt;/p&gt;</description></item></channel></rss>",
+    ),
+    (
+        "ampersand.md",
+        _md("AT&T results", "AT&T said profits rose & costs fell > 5% in the quarter."),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), ESCAPED_MARKUP, ids=[n for n, _ in ESCAPED_MARKUP])
+def test_markup_written_as_text_stays_text(site: Path, name: str, text: str) -> None:
+    """Markup that a source gave as text (escaped in Markdown, entities in HTML or feeds)
+    is shown as text: never a live tag, and a bare & or > is written as an entity."""
+    (site / "content" / name).write_text(text)
+    assert main(["build"]) == 0
+    pages = [p.read_text() for p in (site / "public").rglob("index.html") if "/20" in str(p)]
+    assert pages, "the story page was written"
+    for html in pages:
+        lowered = re.sub(r'<script type="application/ld\+json">[^<]*</script>', "", html.lower())
+        lowered = re.sub(r'<script src="/static/search\.js" defer></script>', "", lowered)
+        assert "<script" not in lowered and "<img" not in lowered, name
+    body = " ".join(pages)
+    if name == "ampersand.md":
+        assert "AT&amp;T said profits rose &amp; costs fell &gt; 5%" in body
+        assert "AT&T said" not in body and "fell > 5%" not in body
+    else:
+        assert "&lt;" in body, "the markup is shown as text"
+
+
 @pytest.mark.parametrize(
     "slug", ["../../escape", "/etc/passwd", "..", "a/../../b", "%2e%2e/x", "CON"]
 )
