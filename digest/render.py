@@ -8,6 +8,7 @@ Autoescape is on and undefined names are errors. Body HTML arrives already sanit
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -295,6 +296,10 @@ class Renderer:
 
         global _FORKED
         _FORKED = (self, stories)
+        # Objects that exist now are left out of the workers' garbage collection, which
+        # would otherwise write to every one of them and so copy the whole build's memory
+        # into each worker (copy-on-write).
+        gc.freeze()
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -307,6 +312,7 @@ class Renderer:
                     yield from window.popleft().result()
         finally:
             _FORKED = None
+            gc.unfreeze()
 
     def _whole(self, story: Story) -> Story:
         """The story with its lead article whole, the one whose body the page shows."""
