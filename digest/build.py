@@ -79,6 +79,10 @@ class Prepared:
 Stamp = tuple[int, int, int, int, str]
 """A content file as last seen: size, mtime and ctime in ns, inode, and its content key."""
 
+SCAN_KEEP = 64 * 1024 * 1024
+"""Bytes of content a scan keeps for loading; files past it are read again when loaded
+(from the system's cache), so that a first build of a big archive does not hold it all."""
+
 RACY_NS = 2_000_000_000
 """A file changed this close to a scan is read again by the next one, whatever its stamp
 says: a write in the same clock tick as the scan leaves size and times as they were (git
@@ -148,6 +152,7 @@ def scan(
     started = time.time_ns()
     sources: list[Source] = []
     data: dict[str, bytes] = {}
+    kept = 0
     stamps: dict[str, Stamp] = {}
     for name, rel in _walk(config.content_dir, exclude=config.output_dir):
         path = Path(name)
@@ -160,12 +165,15 @@ def scan(
                 stamps[rel] = known
                 continue
             with open(name, "rb") as file:
-                data[rel] = file.read()
+                blob = file.read()
         except OSError as exc:
             reason = f"could not read the file: {exc.strerror}"
             sources.append(Source(rel, path, key(rel, reason), reason))
             continue
-        sources.append(Source(rel, path, key(rel, data[rel])))
+        sources.append(Source(rel, path, key(rel, blob)))
+        if kept + len(blob) <= SCAN_KEEP:
+            data[rel] = blob
+            kept += len(blob)
         if max(stamp[1], stamp[2]) < started - RACY_NS:
             stamps[rel] = (*stamp, sources[-1].key)
     return sources, data, stamps
@@ -333,6 +341,9 @@ class Library:
                     except OSError as exc:  # gone since the scan
                         self._gone[s.rel] = f"could not read the file: {exc.strerror}"
                         continue
+                    if key(s.rel, blob) != s.key:  # what is cached must be what was keyed
+                        self._gone[s.rel] = "the file changed while it was read; build again"
+                        continue
                 yield (self.keys[s.rel], s.rel, blob, *shape)
 
         self._gone: dict[str, str] = {}
@@ -437,10 +448,14 @@ def read_all(config: Config) -> list[Loaded]:
     sources, data, _ = scan(config)
     loaded = []
     for s in sources:
+        try:
+            blob = data.pop(s.rel) if s.rel in data else b"" if s.error else s.path.read_bytes()
+        except OSError as exc:
+            blob, s = b"", Source(s.rel, s.path, s.key, f"could not read the file: {exc.strerror}")
         if s.error:
             loaded.append(Loaded(s.rel, problems=(Problem(s.rel, "read", s.error),)))
         else:
-            loaded.append(load_bytes(data[s.rel], s.rel, settings))
+            loaded.append(load_bytes(blob, s.rel, settings))
     return loaded
 
 

@@ -268,6 +268,7 @@ def test_parallel_loading_and_rendering_change_nothing(
     _add(site)
     _build(site, monkeypatch)
     monkeypatch.setattr(digest.build, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(digest.build, "SCAN_KEEP", 0)  # every file read again to load it
     monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.render, "PAGE_CHUNK", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
