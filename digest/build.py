@@ -100,15 +100,10 @@ class Source:
     error: str = ""
 
 
-def discover(content: Path, exclude: Path | None = None) -> Iterator[tuple[Path, str]]:
-    """Every content file under ``content`` as (path, path relative to it), sorted."""
-    for path, rel in _walk(content, exclude):
-        yield Path(path), rel
-
-
 def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str]]:
-    """``discover`` with plain strings: a rebuild walks every file, and pathlib objects
-    cost more than the walk itself."""
+    """Every content file under ``content`` as (path, path relative to it), sorted, as
+    plain strings: a rebuild walks every file, and pathlib objects cost more than the walk.
+    Hidden and ``_`` folders are skipped, and linked folders not entered (as os.walk)."""
     from digest.load import SUFFIXES
 
     if not content.is_dir():
@@ -299,6 +294,7 @@ class Library:
         self._bodies: dict[str, bytes] = {}
         self._prints: dict[str, bytes] = {}
         self._last: tuple[str, Loaded] | None = None
+        self._gone: dict[str, str] = {}  # files that could not be read again to load
 
     @property
     def cache(self) -> Cache:
@@ -346,7 +342,6 @@ class Library:
                         continue
                 yield (self.keys[s.rel], s.rel, blob, *shape)
 
-        self._gone: dict[str, str] = {}
         batch: list[Row] = []
         for row in _load_rows(jobs(), len(missing), progress):
             heads[row[0]] = pickle.loads(row[1])
