@@ -27,7 +27,7 @@ import functools
 import itertools
 import re
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
@@ -707,12 +707,15 @@ def group_articles(
     articles: Sequence[Article],
     threshold: float,
     fingerprints: Mapping[str, Fingerprint] | None = None,
+    buckets: Callable[[U64, npt.NDArray[np.bool_]], None] | None = None,
 ) -> tuple[tuple[tuple[Article, ...], ...], tuple[Merge, ...]]:
     """Partition articles into groups of copies, with every merge that joined them.
 
     The result does not depend on the order of ``articles``: groups are sorted by their
     smallest article id, and articles inside a group by id. ``fingerprints`` (by article
     id, e.g. from the build cache) spare the fingerprinting of the articles they cover.
+    ``buckets``, when given, is handed the table of bucket keys (``keys[bin, i]`` where
+    ``present[bin, i]``; text ``i`` in id order), which a folding index keeps.
 
     The same as checking ``is_copy`` on every pair of ``candidate_pairs``, in their
     order, but with the fingerprints held in a few large arrays and most candidates
@@ -732,6 +735,8 @@ def group_articles(
     known = fingerprints or {}
     vocabulary = Vocabulary()
     prints, keys, present = _prints(ordered, known, vocabulary)
+    if buckets is not None:
+        buckets(keys, present)
     found = _pair_codes(keys, present, n)
     # The key table is not needed any more: freed before the pair codes are joined.
     del keys, present

@@ -160,33 +160,26 @@ def _cold(
     articles: Sequence[Article], threshold: float, tokens: Mapping[str, str], prints: Prints
 ) -> tuple[Groups, tuple[Merge, ...], FoldIndex]:
     ordered = sorted(articles, key=lambda a: a.id)
-    fps = prints(ordered)
-    groups, merges = group_articles(ordered, threshold, fps)
-    keys = [_buckets(fps[a.id]) for a in ordered]
-    index = _index(
+    table: list[tuple[U64, npt.NDArray[np.bool_]]] = []
+    groups, merges = group_articles(
+        ordered, threshold, prints(ordered), lambda keys, present: table.append((keys, present))
+    )
+    # The bucket keys folding worked out, text by text in id order (each text's keys in
+    # bin order, which is _buckets' order), taken rather than hashed again.
+    keys, present = table.pop()
+    flat = keys.T[present.T]
+    owners = np.nonzero(present.T)[0].astype(np.int32)
+    del keys, present
+    order = np.argsort(flat, kind="stable")
+    index = FoldIndex(
         threshold,
         tuple(a.id for a in ordered),
         tuple(tokens[a.id] for a in ordered),
-        keys,
+        flat[order],
+        owners[order],
         merges,
     )
     return groups, merges, index
-
-
-def _index(
-    threshold: float,
-    ids: tuple[str, ...],
-    tokens: tuple[str, ...],
-    keys: Sequence[U64],
-    merges: tuple[Merge, ...],
-) -> FoldIndex:
-    owners = np.concatenate(
-        [np.zeros(0, dtype=np.int32)]
-        + [np.full(k.size, i, dtype=np.int32) for i, k in enumerate(keys)]
-    )
-    flat = np.concatenate([np.zeros(0, dtype=np.uint64), *keys])
-    order = np.argsort(flat, kind="stable")
-    return FoldIndex(threshold, ids, tokens, flat[order], owners[order], merges)
 
 
 def _add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,3 +118,15 @@ def test_the_index_survives_bytes_and_rejects_garbage() -> None:
     assert FoldIndex.from_bytes(index.to_bytes()[:-3]) is None
     assert FoldIndex.from_bytes(b"") is None
     assert FoldIndex.from_bytes(EMPTY.to_bytes()) == EMPTY
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_index_keeps_exactly_every_articles_bucket_keys(seed: int) -> None:
+    """A cold folding takes the bucket keys from group_articles rather than hashing them
+    again: they must be _buckets' keys, article by article."""
+    articles = sorted(_corpus(seed, 60), key=lambda a: a.id)
+    _, _, index = fold(articles, 0.5, _tokens(articles), _prints)
+    prints = _prints(articles)
+    for n, article in enumerate(articles):
+        mine = np.sort(index.keys[index.owners == n])
+        assert mine.tolist() == dedup._buckets(prints[article.id]).tolist(), article.id
