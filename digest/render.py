@@ -113,8 +113,13 @@ class Renderer:
         self.env.filters["nice_date"] = lambda d: self.local(d).strftime("%-d %B %Y")
         self.env.filters["nice_time"] = self.nice_time
         self.env.globals.update(
-            site=self.site, link=self.link, story_link=self.story_link, folder_link=self.folder_link
+            site=self.site,
+            link=self.link,
+            story_link=self.story_link,
+            folder_link=self.folder_link,
+            story_cards=self.story_cards,
         )
+        self._cards: dict[str, tuple[Story, str, str]] = {}
 
     def local(self, when: datetime) -> datetime:
         return when.astimezone(self.tz)
@@ -144,6 +149,27 @@ class Renderer:
         if folder is None:
             folder = self._folders[story.id] = f"{story.path}/"
         return folder
+
+    def story_cards(self, stories: Sequence[Story], heading: str = "h2") -> Markup:
+        """The cards of ``stories`` (``_card.html``), each followed by an empty line.
+
+        A story's card is the same on every listing that shows it (five on average), so
+        it is rendered once a build and kept, with the story it was made from: reused only
+        for that very story object (stories are immutable) under the same heading. Links
+        are root-relative and dates in the site's zone, so a card reads the same anywhere.
+        """
+        template = self.env.get_template("_card.html")
+        out = []
+        for story in stories:
+            kept = self._cards.get(story.id)
+            if kept is None or kept[0] is not story or kept[1] != heading:
+                kept = self._cards[story.id] = (
+                    story,
+                    heading,
+                    template.render(story=story, heading=heading),
+                )
+            out.append(kept[2] + "\n")
+        return Markup("".join(out))  # rendered by an autoescaping template
 
     def page(self, template: str, **context: Any) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")

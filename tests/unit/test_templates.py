@@ -11,7 +11,7 @@ from digest.model import Article, Story
 from digest.render import Renderer
 
 WHEN = datetime(2025, 7, 14, 9, 30, tzinfo=UTC)
-CARDS = '{% from "_macros.html" import story_cards, story_card %}'
+CARDS = '{% from "_macros.html" import story_card %}'
 
 
 def _story(title: str, sources: int = 1, summary: tuple[str, ...] = ("One <b>.", "Two.")) -> Story:
