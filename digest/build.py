@@ -544,12 +544,13 @@ def _files(
     from digest.render import static_files
 
     yield from renderer.pages(stories, sections)
-    yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now)
-    yield PurePosixPath("atom.xml"), feeds.atom(config, stories, now)
+    entries = feeds.Entries()
+    yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now, entries=entries)
+    yield PurePosixPath("atom.xml"), feeds.atom(config, stories, now, entries=entries)
     for folder, (name, in_topic) in sections.topic_stories().items():
         place = feeds.FeedPlace(str(folder), name)
-        yield folder / "rss.xml", feeds.rss(config, in_topic, now, place)
-        yield folder / "atom.xml", feeds.atom(config, in_topic, now, place)
+        yield folder / "rss.xml", feeds.rss(config, in_topic, now, place, entries)
+        yield folder / "atom.xml", feeds.atom(config, in_topic, now, place, entries)
     yield PurePosixPath("feed.json"), feeds.json_feed(config, stories)
     yield PurePosixPath("stories.json"), feeds.stories_json(config, stories)
     listing_folders = [str(x.folder) for x in sections.listings if str(x.folder) != "."]

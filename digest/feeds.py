@@ -117,49 +117,50 @@ class _SharedEntry(FeedEntry):  # type: ignore[misc]  # feedgen is untyped
         return self._copy("atom", extensions, super().atom_entry)
 
 
-_ENTRIES: dict[int, tuple[Story, str, _SharedEntry]] = {}
-"""Feed entries already built, by ``id()`` of their story, with the story and site URL.
+class Entries:
+    """The feed entries of one build, by story: one entry serves every feed that lists
+    the story (the site's RSS and Atom, and each of its topics'). Once its fields are set
+    an entry is only read. An entry is reused only for that very (immutable) story object
+    and the same site URL.
+    """
 
-One entry serves every feed that lists the story: once its fields are set it is only
-read, and a generator without extensions adds it as it is. The story is kept with its
-entry so that its ``id()`` cannot be reused while the entry is here, and an entry is
-reused only for that very (immutable) story object.
-"""
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[Story, str, _SharedEntry]] = {}
 
-_ENTRIES_MAX = 20_000
-"""Forget every entry beyond this many (a long ``digest serve`` makes new stories on
-each rebuild); a build's feeds hold at most ``feed_items`` times the topics plus one."""
-
-
-def _entry(config: Config, story: Story) -> _SharedEntry:
-    kept = _ENTRIES.get(id(story))
-    if kept is not None and kept[0] is story and kept[1] == config.site_url:
-        return kept[2]
-    url = _story_url(config, story)
-    fe = _SharedEntry()
-    fe.id(url)
-    fe.guid(url, permalink=True)
-    fe.title(story.title)
-    fe.link(href=url)
-    fe.published(story.published)
-    fe.updated(story.updated)
-    for tag in story.tags:
-        fe.category(term=tag)
-    fe.summary(" ".join(story.summary))
-    fe.content(_content_html(story), type="html")
-    if len(_ENTRIES) >= _ENTRIES_MAX:
-        _ENTRIES.clear()
-    _ENTRIES[id(story)] = (story, config.site_url, fe)
-    return fe
+    def entry(self, config: Config, story: Story) -> _SharedEntry:
+        kept = self._kept.get(story.id)
+        if kept is not None and kept[0] is story and kept[1] == config.site_url:
+            return kept[2]
+        url = _story_url(config, story)
+        fe = _SharedEntry()
+        fe.id(url)
+        fe.guid(url, permalink=True)
+        fe.title(story.title)
+        fe.link(href=url)
+        fe.published(story.published)
+        fe.updated(story.updated)
+        for tag in story.tags:
+            fe.category(term=tag)
+        fe.summary(" ".join(story.summary))
+        fe.content(_content_html(story), type="html")
+        self._kept[story.id] = (story, config.site_url, fe)
+        return fe
 
 
-def _add_entries(fg: FeedGenerator, config: Config, stories: Sequence[Story]) -> None:
+def _add_entries(
+    fg: FeedGenerator, config: Config, stories: Sequence[Story], entries: Entries | None
+) -> None:
+    entries = entries or Entries()
     for story in stories[: config.feed_items]:
-        fg.add_entry(_entry(config, story), order="append")
+        fg.add_entry(entries.entry(config, story), order="append")
 
 
 def rss(
-    config: Config, stories: Sequence[Story], now: datetime, place: FeedPlace = FeedPlace()
+    config: Config,
+    stories: Sequence[Story],
+    now: datetime,
+    place: FeedPlace = FeedPlace(),
+    entries: Entries | None = None,
 ) -> bytes:
     """The RSS 2.0 feed of the newest stories (of the site, or of one topic).
 
@@ -169,18 +170,22 @@ def rss(
     fg = _generator(config, stories, now, place)
     fg.link(href=place.self_url(config.site_url, "rss.xml"), rel="self")
     fg.link(href=place.home(config.site_url), rel="alternate")
-    _add_entries(fg, config, stories)
+    _add_entries(fg, config, stories, entries)
     return bytes(fg.rss_str(pretty=True))
 
 
 def atom(
-    config: Config, stories: Sequence[Story], now: datetime, place: FeedPlace = FeedPlace()
+    config: Config,
+    stories: Sequence[Story],
+    now: datetime,
+    place: FeedPlace = FeedPlace(),
+    entries: Entries | None = None,
 ) -> bytes:
     """The Atom 1.0 feed of the newest stories (of the site, or of one topic)."""
     fg = _generator(config, stories, now, place)
     fg.link(href=place.home(config.site_url), rel="alternate")
     fg.link(href=place.self_url(config.site_url, "atom.xml"), rel="self")
-    _add_entries(fg, config, stories)
+    _add_entries(fg, config, stories, entries)
     return bytes(fg.atom_str(pretty=True))
 
 

@@ -6,7 +6,6 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -69,36 +68,30 @@ def test_stories_json_matches_the_encoder_byte_for_byte() -> None:
 def test_a_shared_entry_writes_the_same_feed_as_a_new_one() -> None:
     stories = [_story(n) for n in range(4)]
     place = feeds.FeedPlace("topics/tag", "Tag")
-    feeds._ENTRIES.clear()
     fresh = [feeds.rss(CONFIG, stories, WHEN, place), feeds.atom(CONFIG, stories, WHEN, place)]
-    # The entries are kept now: the site's feeds and the topic's again reuse them.
-    assert {id(s) for s in stories[:2]} <= feeds._ENTRIES.keys()
-    feeds.rss(CONFIG, stories, WHEN)
-    feeds.atom(CONFIG, stories, WHEN)
-    again = [feeds.rss(CONFIG, stories, WHEN, place), feeds.atom(CONFIG, stories, WHEN, place)]
+    entries = feeds.Entries()
+    feeds.rss(CONFIG, stories, WHEN, entries=entries)
+    feeds.atom(CONFIG, stories, WHEN, entries=entries)
+    # The entries are kept now: the topic's feeds reuse them.
+    assert entries.entry(CONFIG, stories[0]) is entries.entry(CONFIG, stories[0])
+    again = [
+        feeds.rss(CONFIG, stories, WHEN, place, entries),
+        feeds.atom(CONFIG, stories, WHEN, place, entries),
+    ]
     assert again == fresh
     assert b"<title>T</title>" in fresh[0] and b"<title>T</title>" in fresh[1]
 
 
 def test_an_entry_is_reused_only_for_the_same_story_and_site() -> None:
-    feeds._ENTRIES.clear()
+    entries = feeds.Entries()
     first = _story(1, "First")
-    assert b"First" in feeds.rss(CONFIG, [first], WHEN)
+    assert b"First" in feeds.rss(CONFIG, [first], WHEN, entries=entries)
     # An equal id in another story object, or another site, gets its own entry.
     second = _story(1, "Second")
-    assert b"Second" in feeds.rss(CONFIG, [second], WHEN)
+    assert b"Second" in feeds.rss(CONFIG, [second], WHEN, entries=entries)
     other = Config(base_url="https://other.example/", feed_items=2)
-    assert b"https://other.example/" in feeds.rss(other, [second], WHEN)
-    assert b"https://n.example/" not in feeds.rss(other, [second], WHEN)
-
-
-def test_the_entry_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(feeds, "_ENTRIES_MAX", 3)
-    feeds._ENTRIES.clear()
-    stories = [_story(n) for n in range(5)]
-    for s in stories:
-        feeds.rss(CONFIG, [s], WHEN)
-        assert len(feeds._ENTRIES) <= 3
+    assert b"https://other.example/" in feeds.rss(other, [second], WHEN, entries=entries)
+    assert b"https://n.example/" not in feeds.rss(other, [second], WHEN, entries=entries)
 
 
 def test_sitemap_lists_the_front_page_folders_and_stories() -> None:
