@@ -29,6 +29,7 @@ from digest.model import Article, BuildReport, Merge, Problem, Story
 if TYPE_CHECKING:
     from digest.dedup import Fingerprint, Vocabulary
     from digest.load import Loaded
+    from digest.publish import Files, Placer
     from digest.render import PageMemo, Renderer
     from digest.sections import Sections
 
@@ -55,17 +56,26 @@ class StrictFailure(DigestError):
 class Site:
     """What a build made, before it is written: stories, files, problems, merges.
 
-    ``files`` is made as it is iterated (once); ``carried`` (the previous site's pages
-    kept as they are) and ``page_keys`` are complete once it has been.
+    ``make_files`` makes the files as they are iterated (once), given the ``Placer`` of
+    the site being published, if any (see ``publish``); ``files`` is that without one.
+    ``carried`` (the previous site's pages kept as they are) and ``page_keys`` are
+    complete once they have been iterated.
     """
 
     articles: tuple[Article, ...]
     stories: tuple[Story, ...]
-    files: Iterator[tuple[PurePosixPath, bytes]]
+    make_files: Callable[[Placer | None], Files]
     problems: tuple[Problem, ...]
     merges: tuple[Merge, ...]
     carried: set[PurePosixPath]
     page_keys: Mapping[str, str]
+
+    @property
+    def files(self) -> Iterator[tuple[PurePosixPath, bytes]]:
+        """Every file of the site with its bytes (none is ``Placed`` without a placer)."""
+        for path, data in self.make_files(None):
+            assert isinstance(data, bytes)
+            yield path, data
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,10 +551,14 @@ def make_site(
     )
     sections = make_sections(stories, config.front_page_stories)
     renderer = Renderer(config, now, memo, bodies)
+
+    def make_files(placer: Placer | None) -> Files:
+        return _files(config, renderer, stories, sections, now, identities.to_json(), placer)
+
     return Site(
         articles,
         stories,
-        _files(config, renderer, stories, sections, now, identities.to_json()),
+        make_files,
         problems,
         merges,
         renderer.carried,
@@ -559,11 +573,17 @@ def _files(
     sections: Sections,
     now: datetime,
     identities: bytes,
-) -> Iterator[tuple[PurePosixPath, bytes]]:
-    """Every file of the site, made as it is asked for: pages, feeds, sitemaps, static."""
+    placer: Placer | None,
+) -> Files:
+    """Every file of the site, made as it is asked for: pages, feeds, sitemaps, static.
+
+    Story pages are begun first: when there are many, workers render (and with a
+    ``placer``, write) them while this process makes the rest.
+    """
     from digest import feeds
     from digest.render import static_files
 
+    story_pages = renderer.story_pages(stories, placer)
     yield from renderer.pages(stories, sections)
     entries = feeds.Entries()
     yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now, entries=entries)
@@ -584,6 +604,7 @@ def _files(
     yield PurePosixPath("robots.txt"), feeds.robots(config)
     yield PurePosixPath(IDENTITY_FILE), identities
     yield from static_files(config.root / "static").items()
+    yield from story_pages
 
 
 def theme_signature(config: Config) -> str:
@@ -684,7 +705,7 @@ def build(
         standby = cache.take_standby()
         try:
             count, hashes = publish(
-                site.files,
+                site.make_files,
                 config.output_dir,
                 published,
                 site.carried,
@@ -695,7 +716,13 @@ def build(
         except CarryError:  # the previous site changed under us: render every page
             site = make_site(config, loaded, now, identities, grouping=folding, bodies=library.body)
             count, hashes = publish(
-                site.files, config.output_dir, published, (), progress, None, cache.forget_site
+                site.make_files,
+                config.output_dir,
+                published,
+                (),
+                progress,
+                None,
+                cache.forget_site,
             )
         report = BuildReport(
             articles=len(site.articles),

@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from digest.errors import PublishError
@@ -106,8 +107,53 @@ class CarryError(PublishError):
     """A page meant to be kept from the previous site is no longer there."""
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """Stands for a file's bytes in the files given to ``publish``: the file is already in
+    the site being made, put there by ``Placer.place`` (in a page worker), with this hash."""
+
+    hash: str
+
+
+Files = Iterable[tuple[PurePosixPath, "bytes | Placed"]]
+"""The files of a site: each path with its bytes, or with ``Placed`` when already written."""
+
+
+class Placer:
+    """Puts files into the folder a new site is made in, as ``publish`` does: a file the
+    folder already has is left, one the published site has is linked, any other written.
+
+    ``publish`` hands one to the function that makes the site's files, so that page
+    workers forked while it runs write their pages themselves instead of sending every
+    page's bytes back to the build to write.
+    """
+
+    def __init__(
+        self, writer: _Writer, output: Path, previous: Mapping[str, str], have: Mapping[str, str]
+    ) -> None:
+        self._writer = writer
+        self._output = output
+        self._previous = previous
+        self._have = have
+
+    def place(self, rel: PurePosixPath, data: bytes) -> str:
+        """Put ``data`` at ``rel`` in the new site; returns its hash."""
+        digest_ = file_hash(data)
+        name = rel.as_posix()
+        if self._have.get(name) == digest_:
+            return digest_
+        if self._previous.get(name) == digest_ and self._writer.link(
+            self._output.joinpath(*rel.parts), rel, len(data)
+        ):
+            return digest_
+        self._writer.write(rel, data)
+        return digest_
+
+
 def publish(
-    files: Mapping[PurePosixPath, bytes] | Iterable[tuple[PurePosixPath, bytes]],
+    files: Mapping[PurePosixPath, bytes]
+    | Iterable[tuple[PurePosixPath, bytes]]
+    | Callable[[Placer], Files],
     output: Path,
     previous: Mapping[str, str] | None = None,
     carried: Iterable[PurePosixPath] = (),
@@ -115,7 +161,8 @@ def publish(
     standby: Mapping[str, str] | None = None,
     before_swap: Callable[[], None] | None = None,
 ) -> tuple[int, dict[str, str]]:
-    """Write ``files`` (a mapping, or (path, bytes) pairs made as they are asked for) as
+    """Write ``files`` (a mapping, or (path, bytes) pairs made as they are asked for, or a
+    function that makes such pairs given a ``Placer``, where bytes may be ``Placed``) as
     the new site at ``output``, all or nothing.
 
     ``previous`` holds the hashes of the files of the site now at ``output`` (as this
@@ -149,22 +196,22 @@ def publish(
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     hashes: dict[str, str] = {}
     try:
-        writer = _Writer(work)
-        pairs = files.items() if isinstance(files, Mapping) else files
+        writer = _Writer(work, fresh=work != spare)
+        placer = Placer(writer, output, previous, have)
+        pairs: Files = (
+            files.items()
+            if isinstance(files, Mapping)
+            else files(placer)
+            if callable(files)
+            else files
+        )
         for n, (rel, data) in enumerate(pairs, 1):
             if progress is not None and n % 256 == 0:
                 progress("writing", n, 0)
             name = rel.as_posix()
             if name in hashes:
                 raise PublishError(f"refusing to write '{rel}' twice: expected one file a path")
-            digest_ = hashes[name] = file_hash(data)
-            if have.get(name) == digest_:
-                continue
-            if previous.get(name) == digest_ and writer.link(
-                output.joinpath(*rel.parts), rel, len(data)
-            ):
-                continue
-            writer.write(rel, data)
+            hashes[name] = data.hash if isinstance(data, Placed) else placer.place(rel, data)
         for rel in sorted(carried):
             name = rel.as_posix()
             old = output.joinpath(*rel.parts)
@@ -239,53 +286,81 @@ def _hash_tree(root: Path) -> dict[str, str]:
 
 class _Writer:
     """Writes files into the folder the next site is made in, never through a link and
-    never into a file in place (a hard link shared with the published site)."""
+    never into a file in place (a hard link shared with the published site).
 
-    def __init__(self, root: Path) -> None:
+    In a ``fresh`` folder (made by this build, empty, its own) a file is created where it
+    goes, refusing anything already there; in the standby folder it is written beside
+    and renamed over the old one. Page workers forked from the build write with copies
+    of one writer at once, so a folder another made first is fine.
+    """
+
+    def __init__(self, root: Path, fresh: bool = False) -> None:
         self.root = root
-        self.folders: set[Path] = {root}
+        self.fresh = fresh
+        self._root = os.fspath(root)
+        self.folders: set[str] = {self._root}
         self._n = 0
 
-    def _target(self, rel: PurePosixPath) -> Path:
-        target = safe_target(self.root, rel)
-        self._folder(target.parent)
-        if target.is_symlink() or target.is_dir():
+    def _target(self, rel: PurePosixPath) -> str:
+        target = os.fspath(safe_target(self.root, rel))
+        self._folder(os.path.dirname(target))
+        if not self.fresh and (os.path.islink(target) or os.path.isdir(target)):
             raise PublishError(f"refusing to write '{rel}': a link or folder is in its place")
         return target
 
-    def _folder(self, folder: Path) -> None:
+    def _folder(self, folder: str) -> None:
         if folder in self.folders:
             return
-        self._folder(folder.parent)
-        if folder.is_symlink():
-            raise PublishError(
-                f"refusing to write into '{folder}': expected a folder, found a link"
-            )
-        if not folder.is_dir():
-            folder.mkdir()
+        self._folder(os.path.dirname(folder))
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if os.path.islink(folder) or not os.path.isdir(folder):
+                raise PublishError(
+                    f"refusing to write into '{folder}': expected a folder, found a link or a file"
+                ) from None
         self.folders.add(folder)
 
-    def _temp(self, target: Path) -> Path:
+    def _temp(self, target: str) -> str:
         self._n += 1
-        return target.with_name(f".{target.name}.{os.getpid()}-{self._n}.tmp")
+        head, name = os.path.split(target)
+        return os.path.join(head, f".{name}.{os.getpid()}-{self._n}.tmp")
 
     def write(self, rel: PurePosixPath, data: bytes) -> None:
         target = self._target(rel)
+        if self.fresh:
+            try:
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                raise PublishError(
+                    f"refusing to write '{rel}': expected a new file, found something there"
+                ) from None
+            with open(fd, "wb") as f:
+                f.write(data)
+            return
         temp = self._temp(target)
-        temp.write_bytes(data)
+        with open(temp, "wb") as f:
+            f.write(data)
         os.replace(temp, target)
 
     def link(self, old: Path, rel: PurePosixPath, size: int) -> bool:
         """Hard-link an unchanged file from the published site; False where it cannot be."""
         target = self._target(rel)
-        temp = self._temp(target)
+        temp = target if self.fresh else self._temp(target)
         try:
             if old.is_symlink() or old.stat().st_size != size:
                 return False
             os.link(old, temp)
+        except FileExistsError:
+            if self.fresh:
+                raise PublishError(
+                    f"refusing to write '{rel}': expected a new file, found something there"
+                ) from None
+            return False
         except OSError:
             return False
-        os.replace(temp, target)
+        if temp != target:
+            os.replace(temp, target)
         return True
 
     def remove(self, rel: PurePosixPath) -> None:
@@ -298,5 +373,5 @@ class _Writer:
                 folder.rmdir()
             except OSError:
                 break
-            self.folders.discard(folder)
+            self.folders.discard(os.fspath(folder))
             folder = folder.parent

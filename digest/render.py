@@ -24,6 +24,7 @@ from markupsafe import Markup
 from digest.cache import key
 from digest.config import Config
 from digest.model import Article, Block, Story
+from digest.publish import Placed, Placer
 from digest.sections import Listing, Sections, outlet_folder, topic_folder
 from digest.theme import theme_dir
 
@@ -120,6 +121,7 @@ class Renderer:
             story_cards=self.story_cards,
         )
         self._cards: dict[str, tuple[Story, str, str]] = {}
+        self._story_keys: Mapping[str, str] | None = None
 
     def local(self, when: datetime) -> datetime:
         return when.astimezone(self.tz)
@@ -220,13 +222,19 @@ class Renderer:
             ],
         }
 
+    def _keys(self, stories: Sequence[Story]) -> Mapping[str, str]:
+        """Each story page's key (see ``_story_key``), worked out once a build."""
+        if self._story_keys is None:
+            self._story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
+        return self._story_keys
+
     def pages(
         self, stories: Sequence[Story], sections: Sections
     ) -> Iterator[tuple[PurePosixPath, bytes]]:
-        """Every HTML page of the site that must be written, with its output path, each
-        rendered as it is asked for."""
+        """Every HTML page of the site but the stories' (see ``story_pages``) that must be
+        written, with its output path, each rendered as it is asked for."""
         topic_feeds = {t.first_folder for t in sections.topics}
-        story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
+        story_keys = self._keys(stories)
         child_lists = self._children(sections)
         for listing in sections.listings:
             children = (
@@ -249,12 +257,6 @@ class Renderer:
                     json_ld=self.item_list_json_ld(listing),
                 ),
             )
-        todo = [
-            story
-            for story in stories
-            if not self._reuse(story.path / "index.html", lambda: story_keys[story.id])  # noqa: B023
-        ]
-        yield from self._story_pages(todo)
         yield (
             PurePosixPath("topics/index.html"),
             self.page(
@@ -308,37 +310,61 @@ class Renderer:
             outlet_folder=outlet_folder,
         )
 
-    def _story_pages(self, stories: Sequence[Story]) -> Iterator[tuple[PurePosixPath, bytes]]:
-        """Story pages, rendered on every core when there are many (forked workers share
-        this renderer and the stories; each returns its pages in order)."""
+    def story_pages(
+        self, stories: Sequence[Story], placer: Placer | None = None
+    ) -> Iterator[tuple[PurePosixPath, bytes | Placed]]:
+        """The page of every story that must be written, with its output path.
+
+        When there are many, they are begun at once on every core (forked workers that
+        share this renderer and the stories), so that the build renders the other pages
+        and the feeds while they work; the pages come back in order. Given a ``placer``,
+        the workers write their pages into the new site themselves and send back only
+        their hashes (``Placed``): a page's bytes need not cross to the build, and the
+        writing is shared between cores too.
+        """
+        story_keys = self._keys(stories)
+        todo = [
+            story
+            for story in stories
+            if not self._reuse(story.path / "index.html", lambda: story_keys[story.id])  # noqa: B023
+        ]
         workers = min(os.cpu_count() or 1, 8)
-        if len(stories) < PARALLEL_PAGES or workers < 2 or not _can_fork():
-            for story in stories:
-                yield self.story_page(story)
-            return
+        if len(todo) < PARALLEL_PAGES or workers < 2 or not _can_fork():
+            return (self.story_page(story) for story in todo)
+        started = self._parallel_story_pages(todo, placer, workers)
+        next(started)  # forks the workers and hands them every page
+        return started
+
+    def _parallel_story_pages(
+        self, stories: Sequence[Story], placer: Placer | None, workers: int
+    ) -> Iterator[Any]:
+        """Yields once the workers have every task, then the pages in order."""
         import multiprocessing
-        from collections import deque
-        from concurrent.futures import Future, ProcessPoolExecutor
+        from concurrent.futures import ProcessPoolExecutor
 
         global _FORKED
-        _FORKED = (self, stories)
+        _FORKED = (self, stories, placer)
         # Objects that exist now are left out of the workers' garbage collection, which
         # would otherwise write to every one of them and so copy the whole build's memory
         # into each worker (copy-on-write).
         gc.freeze()
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        finished = False
         try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                window: deque[Future[list[tuple[PurePosixPath, bytes]]]] = deque()
-                for start in range(0, len(stories), PAGE_CHUNK):
-                    window.append(pool.submit(_render_stories, start, start + PAGE_CHUNK))
-                    if len(window) >= 4 * workers:
-                        yield from window.popleft().result()
-                while window:
-                    yield from window.popleft().result()
+            futures = [
+                pool.submit(_render_stories, start, start + PAGE_CHUNK)
+                for start in range(0, len(stories), PAGE_CHUNK)
+            ]
+            gc.unfreeze()  # the workers are forked (at the first task, under "fork")
+            yield None
+            for future in futures:
+                yield from future.result()
+            finished = True
         finally:
             _FORKED = None
             gc.unfreeze()
+            pool.shutdown(wait=True, cancel_futures=not finished)
 
     def _whole(self, story: Story) -> Story:
         """The story with its lead article whole, the one whose body the page shows."""
@@ -411,7 +437,7 @@ PARALLEL_PAGES = 1000
 PAGE_CHUNK = 64
 """Story pages a worker renders per task."""
 
-_FORKED: tuple[Renderer, Sequence[Story]] | None = None
+_FORKED: tuple[Renderer, Sequence[Story], Placer | None] | None = None
 """What forked page workers render from: set just before they are forked."""
 
 
@@ -421,11 +447,15 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _render_stories(start: int, stop: int) -> list[tuple[PurePosixPath, bytes]]:
-    """Pages of the stories ``start`` to ``stop`` of the forked build (a worker's task)."""
-    assert _FORKED is not None, "expected to run in a worker forked by Renderer._story_pages"
-    renderer, stories = _FORKED
-    return [renderer.story_page(story) for story in stories[start:stop]]
+def _render_stories(start: int, stop: int) -> list[tuple[PurePosixPath, bytes | Placed]]:
+    """Pages of the stories ``start`` to ``stop`` of the forked build (a worker's task),
+    written into the new site when the build gave a placer."""
+    assert _FORKED is not None, "expected to run in a worker forked by Renderer.story_pages"
+    renderer, stories, placer = _FORKED
+    pages = (renderer.story_page(story) for story in stories[start:stop])
+    if placer is None:
+        return list(pages)
+    return [(path, Placed(placer.place(path, data))) for path, data in pages]
 
 
 def static_files(site_static: Path | None) -> Mapping[PurePosixPath, bytes]:

@@ -1,0 +1,119 @@
+"""Tests for digest.publish: all-or-nothing writing, files placed by other processes, and
+the writer's refusals (a file or link where a new file goes, a folder made twice)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from digest.errors import PublishError
+from digest.publish import MARKER, Placed, Placer, _Writer, file_hash, publish
+
+P = PurePosixPath
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != MARKER
+    }
+
+
+def test_a_mapping_is_published_whole_with_its_hashes(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    files = {P("index.html"): b"<p>front</p>", P("2025/07/a/index.html"): b"<p>a</p>"}
+    count, hashes = publish(files, out)
+    assert count == 2
+    assert _tree(out) == {"index.html": b"<p>front</p>", "2025/07/a/index.html": b"<p>a</p>"}
+    assert hashes == {
+        "index.html": file_hash(b"<p>front</p>"),
+        "2025/07/a/index.html": file_hash(b"<p>a</p>"),
+    }
+    assert (out / MARKER).is_file()
+
+
+def _place_in_child(placer: Placer, rel: PurePosixPath, data: bytes) -> None:
+    placer.place(rel, data)
+
+
+def test_files_placed_by_a_forked_process_are_part_of_the_site(tmp_path: Path) -> None:
+    """A page worker writes with a copy of the publisher's placer; the publisher is given
+    only the hash (``Placed``)."""
+    out = tmp_path / "public"
+    context = multiprocessing.get_context("fork")
+
+    def files(placer: Placer) -> Iterator[tuple[PurePosixPath, bytes | Placed]]:
+        child = context.Process(
+            target=_place_in_child, args=(placer, P("2025/07/b/index.html"), b"<p>b</p>")
+        )
+        child.start()
+        child.join()
+        assert child.exitcode == 0
+        yield P("index.html"), b"<p>front</p>"
+        yield P("2025/07/b/index.html"), Placed(file_hash(b"<p>b</p>"))
+
+    count, hashes = publish(files, out)
+    assert count == 2
+    assert _tree(out) == {"index.html": b"<p>front</p>", "2025/07/b/index.html": b"<p>b</p>"}
+    assert hashes["2025/07/b/index.html"] == file_hash(b"<p>b</p>")
+
+
+def test_unchanged_files_are_linked_from_the_published_site(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"same", P("b/index.html"): b"old"}, out)
+    before = (out / "a" / "index.html").stat().st_ino
+    publish({P("a/index.html"): b"same", P("b/index.html"): b"new"}, out, first)
+    assert (out / "a" / "index.html").stat().st_ino == before  # the same file, linked
+    assert _tree(out) == {"a/index.html": b"same", "b/index.html": b"new"}
+
+
+@pytest.mark.parametrize("second", [b"<p>again</p>", Placed(file_hash(b"x"))])
+def test_a_path_given_twice_is_refused_and_the_old_site_stays(
+    tmp_path: Path, second: bytes | Placed
+) -> None:
+    out = tmp_path / "public"
+    publish({P("index.html"): b"old"}, out)
+
+    def files(placer: Placer) -> Iterator[tuple[PurePosixPath, bytes | Placed]]:
+        yield P("index.html"), b"new"
+        yield P("index.html"), second
+
+    with pytest.raises(PublishError, match=r"refusing to write 'index\.html' twice"):
+        publish(files, out)
+    assert _tree(out) == {"index.html": b"old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]  # nothing left behind
+
+
+def test_a_fresh_folder_refuses_a_file_already_where_a_new_one_goes(tmp_path: Path) -> None:
+    writer = _Writer(tmp_path, fresh=True)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_bytes(b"planted")
+    with pytest.raises(PublishError, match="expected a new file, found something there"):
+        writer.write(P("a/index.html"), b"page")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "a" / "link.html")
+    with pytest.raises(PublishError, match="expected a new file"):
+        writer.write(P("a/link.html"), b"page")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_a_folder_another_writer_made_first_is_used(tmp_path: Path) -> None:
+    """Two forked workers may make the same day's folder at once."""
+    first, second = _Writer(tmp_path, fresh=True), _Writer(tmp_path, fresh=True)
+    first.write(P("2025/07/a/index.html"), b"a")
+    second.write(P("2025/07/b/index.html"), b"b")
+    assert _tree(tmp_path) == {"2025/07/a/index.html": b"a", "2025/07/b/index.html": b"b"}
+
+
+@pytest.mark.parametrize("fresh", [True, False])
+def test_a_link_where_a_folder_goes_is_refused(tmp_path: Path, fresh: bool) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (tmp_path / "2025").symlink_to(outside)
+    with pytest.raises(PublishError, match="expected a folder, found a link"):
+        _Writer(tmp_path, fresh=fresh).write(P("2025/07/a/index.html"), b"page")
+    assert list(outside.iterdir()) == []
