@@ -324,7 +324,7 @@ class Library:
         self.keys: dict[str, str] = {}
         self._bodies: dict[str, bytes] = {}
         self._prints: dict[str, bytes] = {}
-        self._last: tuple[str, Loaded] | None = None
+        self._last: tuple[str, tuple[Loaded, bool]] | None = None
         self._gone: dict[str, str] = {}  # files that could not be read again to load
 
     @property
@@ -393,13 +393,15 @@ class Library:
                 self.loaded.append(heads[self.keys[s.rel]])
         return self.loaded
 
-    def _whole(self, rel: str) -> Loaded:
-        """The whole loaded form of one file: from memory, the cache, or parsed again."""
+    def _whole(self, rel: str) -> tuple[Loaded, bool]:
+        """The whole loaded form of one file: from memory or the cache (True: the body
+        stored with the head the build holds), else parsed again (False)."""
         k = self.keys[rel]
         if self._last is not None and self._last[0] == k:
             return self._last[1]
         blob = self._bodies.get(k)
         whole: Loaded | None = pickle.loads(blob) if blob is not None else self.cache.body(k)
+        stored = whole is not None
         if whole is None:  # the cache lost it: load the file again
             shape = (
                 self.config.timezone,
@@ -408,16 +410,20 @@ class Library:
             )
             path = self.config.content_dir / rel
             whole = prepare(rel, path.read_bytes(), *shape).loaded
-        self._last = (k, whole)
-        return whole
+        self._last = (k, (whole, stored))
+        return whole, stored
 
     def body(self, article: Article) -> Article:
         """The whole article (with its blocks) for a stub."""
         if not article.is_stub:
             return article
-        whole = self._whole(article.path)
+        whole, stored = self._whole(article.path)
         for candidate in whole.articles:
-            if candidate.id == article.id and candidate.stub() == article:
+            # A body stored with the head it was loaded with is that article's; one parsed
+            # again from the file must still make the same stub (the file may have changed
+            # since the scan). The check splits every paragraph to count words, a tenth of
+            # a story page's time, so it is made only where it can fail.
+            if candidate.id == article.id and (stored or candidate.stub() == article):
                 return candidate
         raise DigestError(f"{article.path}: the article {article.id} changed during the build")
 

