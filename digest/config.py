@@ -136,7 +136,13 @@ class Config:
         metadata=_doc("How many of the newest stories the feeds carry.", _int_between(1, 10000)),
     )
     front_page_stories: int = field(
-        default=30, metadata=_doc("How many stories the front page lists.", _int_between(1, 10000))
+        default=30,
+        metadata=_doc(
+            "How many stories a page of a listing holds: the first page of the front page,"
+            " a topic, an outlet or a day holds this many to twice that less one (its"
+            " newest), each older page this many.",
+            _int_between(1, 10000),
+        ),
     )
     feeds: tuple[FeedEntry, ...] = field(
         default=(),

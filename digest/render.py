@@ -210,15 +210,23 @@ class Renderer:
             "isBasedOn": [a.url for a in story.articles if a.url],
         }
 
-    def item_list_json_ld(self, listing: Listing) -> dict[str, Any]:
-        """schema.org ItemList of the stories a listing shows, in its order."""
+    def item_list_json_ld(
+        self, listing: Listing, children: Sequence[Listing] = ()
+    ) -> dict[str, Any]:
+        """schema.org ItemList of what a listing shows, in its order: its stories, or the
+        days or months (``children``) that a month's or a year's page lists instead."""
+        items = (
+            [(self.url(c.folder), c.title) for c in children]
+            if listing.kind in ("month", "year")
+            else [(self.story_url(s), s.title) for s in listing.stories]
+        )
         return {
             "@context": "https://schema.org",
             "@type": "ItemList",
             "name": listing.heading,
             "itemListElement": [
-                {"@type": "ListItem", "position": n, "url": self.story_url(s), "name": s.title}
-                for n, s in enumerate(listing.stories, 1)
+                {"@type": "ListItem", "position": n, "url": url, "name": name}
+                for n, (url, name) in enumerate(items, 1)
             ],
         }
 
@@ -234,6 +242,7 @@ class Renderer:
         """Every HTML page of the site but the stories' (see ``story_pages``) that must be
         written, with its output path, each rendered as it is asked for."""
         topic_feeds = {t.first_folder for t in sections.topics}
+        counts = sections.counts()
         story_keys = self._keys(stories)
         child_lists = self._children(sections)
         for listing in sections.listings:
@@ -254,7 +263,7 @@ class Renderer:
                     topic_feed=listing.first_folder
                     if listing.first_folder in topic_feeds
                     else None,
-                    json_ld=self.item_list_json_ld(listing),
+                    json_ld=self.item_list_json_ld(listing, children),
                 ),
             )
         yield (
@@ -263,7 +272,8 @@ class Renderer:
                 "index-of.html",
                 title="Topics",
                 heading="Topics",
-                items=[x for x in sections.topics if x.page == 1],
+                items=[x for x in sections.topics if x.page == 0],
+                counts=counts,
                 canonical=self.url("topics"),
                 json_ld=None,
             ),
@@ -274,7 +284,8 @@ class Renderer:
                 "index-of.html",
                 title="Outlets",
                 heading="Outlets",
-                items=[x for x in sections.outlets if x.page == 1],
+                items=[x for x in sections.outlets if x.page == 0],
+                counts=counts,
                 canonical=self.url("outlets"),
                 json_ld=None,
             ),
@@ -286,6 +297,7 @@ class Renderer:
                 title="Archive",
                 heading="Archive",
                 items=list(sections.months),
+                counts=counts,
                 canonical=self.url("archive"),
                 json_ld=None,
             ),
@@ -415,7 +427,7 @@ class Renderer:
         return key(
             self.memo.signature,
             repr(head),
-            repr((listing.page, listing.pages, str(listing.first_folder))),
+            repr((listing.page, str(listing.newer), str(listing.older), str(listing.first_folder))),
             *[story_keys[s.id] for s in listing.stories],
             *[f"{c.folder}:{c.title}:{len(c.stories)}" for c in children],
         )
@@ -425,7 +437,7 @@ class Renderer:
         """The days of each month page, the months of each year page, by folder."""
         children: dict[str, list[Listing]] = {}
         for day in sections.days:
-            if day.page == 1:
+            if day.page == 0:
                 children.setdefault(str(day.folder)[:7], []).append(day)
         for month in sections.months:
             children.setdefault(str(month.folder)[:4], []).append(month)

@@ -38,7 +38,12 @@ def rank_key(story: Story) -> tuple[float, str]:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """One page that lists stories: a page of the front page, a day, a topic, an outlet."""
+    """One page that lists stories: a page of the front page, a day, a topic, an outlet.
+
+    ``page`` is 0 for a listing's first page (its own folder) and, for an older page,
+    its number counted from the oldest (see ``paginate``); ``newer`` and ``older`` are
+    the folders of the pages next to it, if any.
+    """
 
     folder: PurePosixPath
     title: str
@@ -46,17 +51,14 @@ class Listing:
     description: str
     stories: tuple[Story, ...]
     kind: str
-    page: int = 1
-    pages: int = 1
+    page: int = 0
+    newer: PurePosixPath | None = None
+    older: PurePosixPath | None = None
     first_folder: PurePosixPath = field(default_factory=lambda: PurePosixPath("."))
 
     @property
     def file(self) -> PurePosixPath:
         return self.folder / "index.html"
-
-    def folder_of_page(self, page: int) -> PurePosixPath:
-        """The folder of another page of the same listing (page 1 is the listing's own)."""
-        return self.first_folder if page == 1 else self.first_folder / "page" / str(page)
 
 
 def paginate(
@@ -68,19 +70,45 @@ def paginate(
     description: str,
     kind: str,
 ) -> list[Listing]:
-    """A listing split into pages of ``per_page``: ``folder/``, ``folder/page/2/``, ...
+    """A listing split into pages, newest first: its first page ``folder/`` with the
+    newest stories (``per_page`` to ``2 * per_page - 1`` of them, or all when fewer),
+    then older pages of ``per_page`` stories each, ``folder/page/N/``, numbered from
+    the oldest (page 1 holds the oldest stories).
 
+    Numbered this way, a story arriving at the top changes the first page only (and,
+    each ``per_page`` stories, makes one more older page): an older page keeps its
+    address and its stories as news arrives, so links to it stay true, and a rebuild
+    need not write every page of a long listing again.
+
+    >>> pages = paginate(list("abcdefg"), 3, PurePosixPath("t"), "T", "h", "d", "topic")
+    >>> [(str(x.folder), "".join(x.stories), str(x.older)) for x in pages]
+    [('t', 'abcd', 't/page/1'), ('t/page/1', 'efg', 'None')]
     >>> [str(x.folder) for x in paginate([], 10, PurePosixPath("topics/x"), "t", "h", "d", "topic")]
     ['topics/x']
     """
-    chunks = [tuple(stories[i : i + per_page]) for i in range(0, len(stories), per_page)] or [()]
+    older_pages = max(len(stories) // per_page - 1, 0)
+    first = len(stories) - older_pages * per_page
+    numbers = [0, *range(older_pages, 0, -1)]  # newest first
+
+    def folder_of(number: int) -> PurePosixPath:
+        return folder if number == 0 else folder / "page" / str(number)
+
     out = []
-    for n, chunk in enumerate(chunks, 1):
-        page_folder = folder if n == 1 else folder / "page" / str(n)
-        page_title = title if n == 1 else f"{title} (page {n})"
+    for i, number in enumerate(numbers):
+        start = 0 if number == 0 else first + (older_pages - number) * per_page
+        stop = first if number == 0 else start + per_page
         out.append(
             Listing(
-                page_folder, page_title, heading, description, chunk, kind, n, len(chunks), folder
+                folder_of(number),
+                title if number == 0 else f"{title} (page {number})",
+                heading,
+                description,
+                tuple(stories[start:stop]),
+                kind,
+                number,
+                folder_of(numbers[i - 1]) if i > 0 else None,
+                folder_of(numbers[i + 1]) if i + 1 < len(numbers) else None,
+                folder,
             )
         )
     return out
@@ -100,6 +128,13 @@ class Sections:
     @property
     def listings(self) -> tuple[Listing, ...]:
         return self.front + self.days + self.months + self.years + self.topics + self.outlets
+
+    def counts(self) -> dict[PurePosixPath, int]:
+        """How many stories each listing holds over all its pages, by its first folder."""
+        out: dict[PurePosixPath, int] = {}
+        for page in self.listings:
+            out[page.first_folder] = out.get(page.first_folder, 0) + len(page.stories)
+        return out
 
     def topic_stories(self) -> dict[PurePosixPath, tuple[str, tuple[Story, ...]]]:
         """Each topic's folder, its name, and all its stories (every page's), in order."""

@@ -373,3 +373,40 @@ def test_sanitized_html_has_no_script_and_no_event_handler(fragment: str) -> Non
 def test_sanitize_html_is_idempotent(fragment: str) -> None:
     once = sanitize_html(fragment)
     assert sanitize_html(once) == once
+
+
+@given(
+    st.integers(min_value=0, max_value=200),
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=1, max_value=12),
+)
+def test_paginated_pages_keep_their_stories_as_stories_arrive(
+    old: int, new: int, per_page: int
+) -> None:
+    """Pages hold every story once, in order; the first page has ``per_page`` to
+    ``2 * per_page - 1`` (or all, when fewer), older pages ``per_page``; and stories
+    arriving at the top leave every older page of the listing as it was."""
+    from datetime import UTC, datetime
+    from pathlib import PurePosixPath
+
+    from digest.model import Story
+    from digest.sections import paginate
+
+    when = datetime(2025, 7, 14, tzinfo=UTC)
+    a = Article("a", "a.md", "", "T")
+    stories = [Story(f"s{i}", f"s{i}", a, (a,), when, when, ()) for i in range(old + new)]
+    folder = PurePosixPath("topics/x")
+
+    def pages(listed: list[Story]) -> dict[str, tuple[str, ...]]:
+        out = paginate(listed, per_page, folder, "T", "h", "d", "topic")
+        assert [s for p in out for s in p.stories] == listed
+        assert (
+            len(out[0].stories) == len(listed)
+            if len(listed) < per_page
+            else (per_page <= len(out[0].stories) < 2 * per_page)
+        )
+        assert all(len(p.stories) == per_page for p in out[1:])
+        return {str(p.folder): tuple(s.id for s in p.stories) for p in out}
+
+    before, after = pages(stories[new:]), pages(stories)
+    assert all(after[f] == ids for f, ids in before.items() if f != str(folder))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePosixPath
 
 from digest.model import Article, Story
-from digest.sections import make_sections, outlet_folder, topic_folder
+from digest.sections import make_sections, outlet_folder, paginate, topic_folder
 
 START = datetime(2024, 12, 30, 23, 0, tzinfo=UTC)
 
@@ -50,12 +51,35 @@ def test_months_and_years_hold_the_stories_of_their_days() -> None:
     assert sections.years[1].description == "Every month of 2024 with stories."
 
 
-def test_days_are_paginated_newest_first() -> None:
-    sections = make_sections(_stories(40), 2)
-    days = [(str(d.folder), d.page, d.pages) for d in sections.days]
-    assert days[:3] == [("2025/01/14", 1, 1), ("2025/01/13", 1, 2), ("2025/01/13/page/2", 2, 2)]
-    assert sections.days[1].title == "13 January 2025"
-    assert sections.days[2].title == "13 January 2025 (page 2)"
+def test_older_pages_are_numbered_from_the_oldest() -> None:
+    stories = _stories(11)
+    ids = [s.id for s in stories]
+    pages = paginate(stories, 3, PurePosixPath("2025/01/02"), "2 January 2025", "h", "d", "day")
+    assert (
+        [(str(p.folder), p.page, [s.id for s in p.stories]) for p in pages]
+        == [
+            ("2025/01/02", 0, ids[:5]),  # the first page holds 3 to 5
+            ("2025/01/02/page/2", 2, ids[5:8]),
+            ("2025/01/02/page/1", 1, ids[8:]),  # page 1: the oldest
+        ]
+    )
+    assert [p.title for p in pages] == [
+        "2 January 2025",
+        "2 January 2025 (page 2)",
+        "2 January 2025 (page 1)",
+    ]
+    assert [str(p.newer) for p in pages] == ["None", "2025/01/02", "2025/01/02/page/2"]
+    assert [str(p.older) for p in pages] == ["2025/01/02/page/2", "2025/01/02/page/1", "None"]
+    assert {p.first_folder for p in pages} == {PurePosixPath("2025/01/02")}
+
+
+def test_a_story_arriving_at_the_top_changes_only_the_first_page() -> None:
+    stories = _stories(100)
+    before = {str(x.folder): x.stories for x in make_sections(stories[1:], 7).front}
+    after = {str(x.folder): x.stories for x in make_sections(stories, 7).front}
+    assert [f for f in after if after[f] != before.get(f)] == ["."]
+    assert list(before) == ["."] + [f"page/{n}" for n in range(13, 0, -1)]
+    assert len(before["."]) == 99 - 13 * 7
 
 
 def test_tags_sharing_a_slug_make_one_topic_named_by_the_first() -> None:
