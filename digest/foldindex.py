@@ -6,9 +6,11 @@ articles to those of the previous build, the pairs among the old articles are th
 as before, and so are their verdicts: only pairs with a new article are new. This module
 keeps what is needed to find those pairs (every old article's bucket keys, sorted, and
 the merges found), as ``FoldIndex``, and gives exactly the groups and merges a cold
-folding would give. Where that cannot be promised (an article was removed or changed,
-the threshold changed, or a new article changes how an old crowded bucket pairs its
-members), it folds cold. Written here because no library keeps a MinHash index whose
+folding would give. One thing new articles change about old pairs: a bucket they crowd
+past SMALL_BUCKET (or whose first article they become) pairs fewer of its old articles,
+so a merged pair it paired is counted again and dropped if it is no longer a candidate.
+Where exactness cannot be promised (an article was removed or changed, the threshold
+changed), it folds cold. Written here because no library keeps a MinHash index whose
 candidate rule must match ``digest.dedup.candidate_pairs`` pair for pair.
 """
 
@@ -202,7 +204,12 @@ def _add(
     fps = dict(prints([by_id[i] for i in new]))
     new_keys = {i: _buckets(fps[i]) for i in new}
 
-    counts = Counter(_new_pairs(previous, new_keys))
+    members: dict[int, list[str]] = {}  # each bucket key's new articles
+    for article_id in new:
+        for k in new_keys[article_id].tolist():
+            members.setdefault(k, []).append(article_id)
+    new_pairs, lost = _new_pairs(previous, members)
+    counts = Counter(new_pairs)
     candidates = sorted(pair for pair, n in counts.items() if n >= dedup.MIN_SHARED_BUCKETS)
     partners = sorted({i for pair in candidates for i in pair} - fps.keys())
     fps.update(prints([by_id[i] for i in partners]))
@@ -211,7 +218,12 @@ def _add(
         evidence = is_copy(fps[a], fps[b], threshold)
         if evidence is not None:
             found.append(Merge(a, b, evidence.containment_ab, evidence.containment_ba, threshold))
-    merges = tuple(sorted((*previous.merges, *found), key=lambda m: (m.a, m.b)))
+    kept = previous.merges
+    if lost:  # old pairs a crowded bucket no longer pairs: merged ones must still be candidates
+        merged = {(m.a, m.b) for m in kept} & lost
+        gone = {pair for pair in merged if not _still_candidate(previous, members, pair)}
+        kept = tuple(m for m in kept if (m.a, m.b) not in gone)
+    merges = tuple(sorted((*kept, *found), key=lambda m: (m.a, m.b)))
 
     ids = previous.ids + tuple(new)
     start = len(previous.ids)
@@ -235,21 +247,24 @@ def _add(
     return _groups(articles, merges), merges, index
 
 
-def _new_pairs(previous: FoldIndex, new_keys: Mapping[str, U64]) -> list[tuple[str, str]]:
+def _new_pairs(
+    previous: FoldIndex, members: Mapping[int, list[str]]
+) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
     """Every candidate pair (a < b, by id) that the new articles add, once per bucket they
     share, by ``candidate_pairs``' rule: a bucket of at most SMALL_BUCKET articles pairs
     all of them, a larger one pairs its first article (by id) with each other one.
-    Raises NotIncremental where the new articles change how old articles are paired."""
-    members: dict[int, list[str]] = {}
-    for article_id, keys in new_keys.items():
-        for k in keys.tolist():
-            members.setdefault(k, []).append(article_id)
+
+    Also the pairs of old articles that a bucket paired before and pairs no more (it
+    grew past SMALL_BUCKET, or a new article became its first): they may have fallen
+    below MIN_SHARED_BUCKETS shared buckets (see ``_still_candidate``). ``members``
+    gives each bucket key's new articles."""
     if not members:
-        return []
+        return [], set()
     wanted = np.array(sorted(members), dtype=np.uint64)
     lo = np.searchsorted(previous.keys, wanted, side="left").tolist()
     hi = np.searchsorted(previous.keys, wanted, side="right").tolist()
     pairs: list[tuple[str, str]] = []
+    lost: set[tuple[str, str]] = set()
     for k, start, stop in zip(wanted.tolist(), lo, hi, strict=True):
         old = sorted(previous.ids[o] for o in previous.owners[start:stop].tolist())
         fresh = sorted(members[k])
@@ -260,15 +275,34 @@ def _new_pairs(previous: FoldIndex, new_keys: Mapping[str, U64]) -> list[tuple[s
             every = sorted(old + fresh)
             pairs += [(a, b) for a, b in combinations(every, 2) if a in fresh or b in fresh]
             continue
-        if 2 <= len(old) <= dedup.SMALL_BUCKET:
-            raise NotIncremental("a bucket grew past SMALL_BUCKET")
         first = min(old + fresh)
-        if old and first != old[0] and len(old) >= 2:
-            raise NotIncremental("a crowded bucket's first article changed")
+        if 2 <= len(old) <= dedup.SMALL_BUCKET:  # it paired every two old articles
+            lost.update(pair for pair in combinations(old, 2) if first not in pair)
+        elif len(old) > dedup.SMALL_BUCKET and first != old[0]:  # it paired old[0] with each
+            lost.update((old[0], x) for x in old[1:])
         pairs += [
             (first, x) for x in sorted(old + fresh) if x != first and (x in fresh or first in fresh)
         ]
-    return pairs
+    return pairs, lost
+
+
+def _still_candidate(
+    previous: FoldIndex, members: Mapping[int, list[str]], pair: tuple[str, str]
+) -> bool:
+    """Whether two old articles still share MIN_SHARED_BUCKETS buckets that pair them
+    (by ``candidate_pairs``' rule), counting the new articles (``members``, by bucket
+    key) in every bucket. Asked only of merged pairs a bucket stopped pairing: few."""
+    a_keys, b_keys = (previous.keys[previous.owners == previous.ids.index(x)] for x in pair)
+    shared = np.intersect1d(a_keys, b_keys, assume_unique=True)
+    lo = np.searchsorted(previous.keys, shared, side="left").tolist()
+    hi = np.searchsorted(previous.keys, shared, side="right").tolist()
+    count = 0
+    for k, start, stop in zip(shared.tolist(), lo, hi, strict=True):
+        bucket = [previous.ids[o] for o in previous.owners[start:stop].tolist()]
+        bucket += members.get(k, [])
+        if len(bucket) <= dedup.SMALL_BUCKET or min(bucket) in pair:
+            count += 1
+    return count >= dedup.MIN_SHARED_BUCKETS
 
 
 def _groups(articles: Sequence[Article], merges: Sequence[Merge]) -> Groups:
