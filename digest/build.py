@@ -67,7 +67,7 @@ class Site:
     make_files: Callable[[Placer | None], Files]
     problems: tuple[Problem, ...]
     merges: tuple[Merge, ...]
-    carried: set[PurePosixPath]
+    carried: set[str]
     page_keys: Mapping[str, str]
 
     @property

@@ -156,7 +156,7 @@ def publish(
     | Callable[[Placer], Files],
     output: Path,
     previous: Mapping[str, str] | None = None,
-    carried: Iterable[PurePosixPath] = (),
+    carried: Iterable[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     standby: Mapping[str, str] | None = None,
     before_swap: Callable[[], None] | None = None,
@@ -212,14 +212,16 @@ def publish(
             if name in hashes:
                 raise PublishError(f"refusing to write '{rel}' twice: expected one file a path")
             hashes[name] = data.hash if isinstance(data, Placed) else placer.place(rel, data)
-        for rel in sorted(carried):
-            name = rel.as_posix()
-            old = output.joinpath(*rel.parts)
+        for name in sorted(carried):
             if name not in previous or name in hashes:
-                raise CarryError(f"{old}: expected the previous site's page, found it gone")
+                raise CarryError(
+                    f"{output / name}: expected the previous site's page, found it gone"
+                )
             hashes[name] = previous[name]
             if have.get(name) == previous[name]:
                 continue
+            rel = PurePosixPath(name)
+            old = output.joinpath(*rel.parts)
             if not writer.link(old, rel, old.stat().st_size if old.is_file() else -1):
                 raise CarryError(f"{old}: expected the previous site's page, found it gone")
         for name in sorted(have.keys() - hashes.keys()):

@@ -100,7 +100,7 @@ class Renderer:
         self.memo = memo
         self.bodies = bodies
         self.page_keys: dict[str, str] = {}
-        self.carried: set[PurePosixPath] = set()
+        self.carried: set[str] = set()  # paths in the site, as in page_keys
         self._folders: dict[str, str] = {}
         self.config = config
         self.tz = ZoneInfo(config.timezone)
@@ -251,7 +251,9 @@ class Renderer:
                 if listing.kind in ("month", "year")
                 else []
             )
-            if self._reuse(listing.file, lambda: self._listing_key(listing, children, story_keys)):  # noqa: B023  (called at once)
+            if self._reuse(
+                listing.file.as_posix(), lambda: self._listing_key(listing, children, story_keys)
+            ):  # noqa: B023  (called at once)
                 continue
             yield (
                 listing.file,
@@ -338,7 +340,7 @@ class Renderer:
         todo = [
             story
             for story in stories
-            if not self._reuse(story.path / "index.html", lambda: story_keys[story.id])  # noqa: B023
+            if not self._reuse(self._folder(story) + "index.html", lambda: story_keys[story.id])  # noqa: B023
         ]
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_PAGES or workers < 2 or not _can_fork():
@@ -388,14 +390,15 @@ class Renderer:
         articles = tuple(whole if a is story.lead else a for a in story.articles)
         return replace(story, lead=whole, articles=articles)
 
-    def _reuse(self, path: PurePosixPath, page_key: Callable[[], str]) -> bool:
-        """Whether the previous site's page at ``path`` can be kept as it is: its inputs'
-        key is the one it was rendered from. Records the key for the next build."""
+    def _reuse(self, name: str, page_key: Callable[[], str]) -> bool:
+        """Whether the previous site's page ``name`` (its path in the site) can be kept as
+        it is: its inputs' key is the one it was rendered from. Records the key for the
+        next build."""
         if self.memo is None:
             return False
-        k = self.page_keys[path.as_posix()] = page_key()
-        if self.memo.previous.get(path.as_posix()) == k and path.as_posix() in self.memo.reusable:
-            self.carried.add(path)
+        k = self.page_keys[name] = page_key()
+        if self.memo.previous.get(name) == k and name in self.memo.reusable:
+            self.carried.add(name)
             return True
         return False
 
