@@ -58,8 +58,9 @@ class Site:
 
     ``make_files`` makes the files as they are iterated (once), given the ``Placer`` of
     the site being published, if any (see ``publish``); ``files`` is that without one.
-    ``carried`` (the previous site's pages kept as they are) and ``page_keys`` are
-    complete once they have been iterated.
+    ``carried`` (the previous site's pages kept as they are), ``page_keys`` and
+    ``story_lines`` (stories.json's lines by story key, for the next build) are complete
+    once they have been iterated.
     """
 
     articles: tuple[Article, ...]
@@ -69,6 +70,7 @@ class Site:
     merges: tuple[Merge, ...]
     carried: set[str]
     page_keys: Mapping[str, str]
+    story_lines: Mapping[str, str]
 
     @property
     def files(self) -> Iterator[tuple[PurePosixPath, bytes]]:
@@ -527,6 +529,7 @@ def make_site(
     grouping: Grouping | None = None,
     memo: PageMemo | None = None,
     bodies: Callable[[Article], Article] | None = None,
+    story_lines: Mapping[str, str] | None = None,
 ) -> Site:
     """Everything between loading and writing, given the loaded files, the time and the
     identities the previous site gave its stories: pure, but for what ``grouping`` (the
@@ -557,9 +560,19 @@ def make_site(
     )
     sections = make_sections(stories, config.front_page_stories)
     renderer = Renderer(config, now, memo, bodies)
+    lines: dict[str, str] = {}
 
     def make_files(placer: Placer | None) -> Files:
-        return _files(config, renderer, stories, sections, now, identities.to_json(), placer)
+        return _files(
+            config,
+            renderer,
+            stories,
+            sections,
+            now,
+            identities.to_json(),
+            placer,
+            (story_lines or {}, lines),
+        )
 
     return Site(
         articles,
@@ -569,6 +582,7 @@ def make_site(
         merges,
         renderer.carried,
         renderer.page_keys,
+        lines,
     )
 
 
@@ -580,6 +594,7 @@ def _files(
     now: datetime,
     identities: bytes,
     placer: Placer | None,
+    lines: tuple[Mapping[str, str], dict[str, str]] = ({}, {}),
 ) -> Files:
     """Every file of the site, made as it is asked for: pages, feeds, sitemaps, static.
 
@@ -599,7 +614,11 @@ def _files(
         yield folder / "rss.xml", feeds.rss(config, in_topic, now, place, entries)
         yield folder / "atom.xml", feeds.atom(config, in_topic, now, place, entries)
     yield PurePosixPath("feed.json"), feeds.json_feed(config, stories)
-    yield PurePosixPath("stories.json"), feeds.stories_json(config, stories)
+    kept, made = lines
+    yield (
+        PurePosixPath("stories.json"),
+        feeds.stories_json(config, stories, renderer.story_keys(stories), kept, made),
+    )
     listing_folders = [str(x.folder) for x in sections.listings if str(x.folder) != "."]
     index_folders = ["topics", "outlets", "archive"]
     yield (
@@ -697,7 +716,14 @@ def build(
         folding = _Folding(library, cache, config.fold_threshold)
         memo = _page_memo(config, file_keys, theme, cache)
         site = make_site(
-            config, loaded, now, identities, grouping=folding, memo=memo, bodies=library.body
+            config,
+            loaded,
+            now,
+            identities,
+            grouping=folding,
+            memo=memo,
+            bodies=library.body,
+            story_lines=_story_lines(cache),
         )
         if strict and site.problems:
             raise StrictFailure(site.problems)
@@ -741,6 +767,7 @@ def build(
         if published:  # the site just replaced is the standby folder now
             cache.store_standby(published)
         cache.set_meta("pages", json.dumps(site.page_keys or {}).encode())
+        cache.set_meta("story-lines", dumps(dict(site.story_lines)))
         cache.set_meta("report", _report_bytes(report))
         cache.set_meta("signature", signature.encode())
         return report
@@ -779,6 +806,15 @@ class _Folding:
         del previous
         self.cache.set_meta("fold", index.to_bytes())
         return groups, merges
+
+
+def _story_lines(cache: Cache) -> Mapping[str, str]:
+    """stories.json's lines as the last build wrote them, by story key (none if unsure)."""
+    try:
+        lines = pickle.loads(cache.get_meta("story-lines") or b"")
+    except Exception:  # a missing or broken record only means lines are made again
+        return {}
+    return lines if isinstance(lines, dict) else {}
 
 
 def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: Cache) -> PageMemo:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -275,17 +275,37 @@ def _story_dict(url: str, s: Story) -> dict[str, Any]:
     }
 
 
-def stories_json(config: Config, stories: Sequence[Story]) -> bytes:
+def stories_json(
+    config: Config,
+    stories: Sequence[Story],
+    keys: Mapping[str, str] | None = None,
+    kept: Mapping[str, str] | None = None,
+    made: dict[str, str] | None = None,
+) -> bytes:
     """Every story of the build with its sources, as DESIGN.md specifies.
 
     Written compact, one story a line: it is read by scripts, and a JSON array of
     10,000 stories indented would be several times the size and the time.
 
+    With ``keys`` (each story's key, by id: what its page shows, see
+    ``Renderer.story_keys``), a story whose key is in ``kept`` (the last build's lines,
+    by key) takes its line from there; ``made`` receives every line by key, for the next
+    build. A rebuild that adds one story then writes one line, not every one.
+
     >>> from digest.config import Config
     >>> stories_json(Config(), [])
     b'[\\n\\n]\\n'
     """
-    lines = [_story_line(_story_url(config, s), s) for s in stories]
+    kept = kept or {}
+    lines = []
+    for s in stories:
+        k = keys.get(s.id) if keys is not None else None
+        line = kept.get(k) if k is not None else None
+        if line is None:
+            line = _story_line(_story_url(config, s), s)
+        if made is not None and k is not None:
+            made[k] = line
+        lines.append(line)
     return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
 
 

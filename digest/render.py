@@ -230,8 +230,9 @@ class Renderer:
             ],
         }
 
-    def _keys(self, stories: Sequence[Story]) -> Mapping[str, str]:
-        """Each story page's key (see ``_story_key``), worked out once a build."""
+    def story_keys(self, stories: Sequence[Story]) -> Mapping[str, str]:
+        """Each story's key by id (see ``_story_key``; none without a memo), worked out
+        once a build."""
         if self._story_keys is None:
             self._story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
         return self._story_keys
@@ -243,7 +244,7 @@ class Renderer:
         written, with its output path, each rendered as it is asked for."""
         topic_feeds = {t.first_folder for t in sections.topics}
         counts = sections.counts()
-        story_keys = self._keys(stories)
+        story_keys = self.story_keys(stories)
         child_lists = self._children(sections)
         for listing in sections.listings:
             children = (
@@ -251,9 +252,8 @@ class Renderer:
                 if listing.kind in ("month", "year")
                 else []
             )
-            if self._reuse(
-                listing.file.as_posix(), lambda: self._listing_key(listing, children, story_keys)
-            ):  # noqa: B023  (called at once)
+            name = listing.file.as_posix()
+            if self._reuse(name, lambda: self._listing_key(listing, children, story_keys)):  # noqa: B023  (called at once)
                 continue
             yield (
                 listing.file,
@@ -336,7 +336,7 @@ class Renderer:
         their hashes (``Placed``): a page's bytes need not cross to the build, and the
         writing is shared between cores too.
         """
-        story_keys = self._keys(stories)
+        story_keys = self.story_keys(stories)
         todo = [
             story
             for story in stories

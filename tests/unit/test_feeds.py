@@ -65,6 +65,20 @@ def test_stories_json_matches_the_encoder_byte_for_byte() -> None:
     assert feeds.stories_json(CONFIG, []) == _reference(CONFIG, []) == b"[\n\n]\n"
 
 
+def test_stories_json_takes_the_last_builds_line_of_a_story_whose_key_is_unchanged() -> None:
+    stories = [_story(n) for n in range(3)]
+    keys = {s.id: f"key-{s.id}" for s in stories}
+    made: dict[str, str] = {}
+    fresh = feeds.stories_json(CONFIG, stories, keys, {}, made)
+    assert fresh == _reference(CONFIG, stories)
+    assert list(made) == list(keys.values())
+    kept = {**made, keys[stories[1].id]: '{"kept":true}'}
+    again: dict[str, str] = {}
+    out = feeds.stories_json(CONFIG, stories, keys, kept, again).decode().split(",\n")
+    assert out[1] == '{"kept":true}' and again == kept
+    assert feeds.stories_json(CONFIG, stories, {}, kept) == fresh  # no key: made afresh
+
+
 def test_a_shared_entry_writes_the_same_feed_as_a_new_one() -> None:
     stories = [_story(n) for n in range(4)]
     place = feeds.FeedPlace("topics/tag", "Tag")
