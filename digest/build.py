@@ -8,6 +8,7 @@ only when there is work for them, so that a rebuild where nothing changed stays 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import pickle
@@ -711,6 +712,9 @@ def build(
 
         library = Library(config, cache)
         loaded = library.load(sources, data, progress)
+        # What was loaded lives until the build ends: out of the collector's sight, full
+        # collections no longer walk it again and again (a tenth of a rebuild's time).
+        gc.freeze()
         cache.store_files(stamps)
         identities = previous_identities(config)
         folding = _Folding(library, cache, config.fold_threshold)
@@ -725,6 +729,7 @@ def build(
             bodies=library.body,
             story_lines=_story_lines(cache),
         )
+        gc.freeze()  # the stories and sections, likewise
         if strict and site.problems:
             raise StrictFailure(site.problems)
         if not site.articles:
@@ -772,6 +777,7 @@ def build(
         cache.set_meta("signature", signature.encode())
         return report
     finally:
+        gc.unfreeze()
         cache.close()
 
 

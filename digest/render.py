@@ -370,7 +370,6 @@ class Renderer:
                 pool.submit(_render_stories, start, start + PAGE_CHUNK)
                 for start in range(0, len(stories), PAGE_CHUNK)
             ]
-            gc.unfreeze()  # the workers are forked (at the first task, under "fork")
             yield None
             for future in futures:
                 yield from future.result()
