@@ -505,9 +505,11 @@ def previous_identities(config: Config) -> Identities:
 def current_articles(loaded: list[Loaded]) -> list[Article]:
     """Every article, with an entry that several feed snapshots carry kept once, its
     newest version winning (see ``digest.load.feed.newest_versions``)."""
+    single = [a for item in loaded if not item.updated for a in item.articles]
+    if all(not item.updated for item in loaded):
+        return single  # no feed snapshots (and no need to import their loader)
     from digest.load.feed import FeedEntry, newest_versions
 
-    single = [a for item in loaded if not item.updated for a in item.articles]
     entries = [
         FeedEntry(article, updated)
         for item in loaded

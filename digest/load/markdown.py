@@ -10,10 +10,9 @@ import functools
 import re
 import tomllib
 from html import escape as _escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from markdown_it import MarkdownIt
 
 from digest.clean import normalize_text
 from digest.dates import parse_date_value
@@ -21,6 +20,9 @@ from digest.errors import ContentError
 from digest.load import LoadSettings, article_id
 from digest.model import Article, Block, BlockKind
 from digest.sanitize import html_to_blocks, plain_text
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 _FENCES = {"---": "YAML", "+++": "TOML"}
 # libyaml's loader when PyYAML was built with it: about eight times faster than pure Python.
@@ -47,7 +49,11 @@ def _renderer() -> MarkdownIt:
 
     markdown-it-py renders an article in about a fifth of python-markdown's time here;
     the renderer keeps no state between documents, so one instance serves every call.
+    Imported here: most articles take the plain path (``plain_blocks``) and never need
+    it, and a rebuild that loads one such file need not pay for the import.
     """
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
