@@ -589,6 +589,14 @@ def make_site(
     )
 
 
+OVERLAP_STORIES = 20_000
+"""Up to this many stories, page workers start before the listings and feeds are made.
+Workers are forked processes sharing the build's memory; a build that goes on reading
+every story after the fork writes to each (reference counts) and so copies the memory
+that holds them: at 100,000 stories the site's peak grew by ~450 MB (1.8 -> 2.3 GB),
+where at 10,000 the overlap saves ~1 s and costs ~50 MB."""
+
+
 def _files(
     config: Config,
     renderer: Renderer,
@@ -601,13 +609,15 @@ def _files(
 ) -> Files:
     """Every file of the site, made as it is asked for: pages, feeds, sitemaps, static.
 
-    Story pages are begun first: when there are many, workers render (and with a
-    ``placer``, write) them while this process makes the rest.
+    When there are many story pages, workers render (and with a ``placer``, write)
+    them; up to OVERLAP_STORIES stories they are begun first, so that this process
+    makes the rest meanwhile.
     """
     from digest import feeds
     from digest.render import static_files
 
-    story_pages = renderer.story_pages(stories, placer)
+    early = len(stories) <= OVERLAP_STORIES
+    story_pages = renderer.story_pages(stories, placer) if early else None
     yield from renderer.pages(stories, sections)
     entries = feeds.Entries()
     yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now, entries=entries)
@@ -632,7 +642,7 @@ def _files(
     yield PurePosixPath("robots.txt"), feeds.robots(config)
     yield PurePosixPath(IDENTITY_FILE), identities
     yield from static_files(config.root / "static").items()
-    yield from story_pages
+    yield from story_pages if story_pages is not None else renderer.story_pages(stories, placer)
 
 
 def theme_signature(config: Config) -> str:

@@ -7,6 +7,7 @@ output path is checked as publishing would check it; nothing is written.
 
 from __future__ import annotations
 
+import re
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,9 @@ def _shown(path: str, root: Path) -> str:
         return path
 
 
+_TEMPLATE_FRAME = re.compile(r'File "([^"]+\.(?:html|xml|txt|j2|jinja))", line (\d+)')
+
+
 def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
     """A template error as a Problem naming the template file and line, where known.
 
@@ -49,6 +53,10 @@ def template_problem(exc: jinja2.TemplateError, root: Path) -> Problem:
             if frame.filename.endswith((".html", ".xml", ".txt", ".j2", ".jinja")):
                 where, line = frame.filename, frame.lineno
                 break
+        else:  # raised in a page worker: its traceback comes as text
+            found = _TEMPLATE_FRAME.findall(str(exc.__cause__ or ""))
+            if found:
+                where, line = found[-1][0], int(found[-1][1])
     message = exc.message or type(exc).__name__
     return Problem(_shown(where, root), "render", f"line {line}: {message}" if line else message)
 

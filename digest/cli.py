@@ -258,6 +258,20 @@ def _build(args: argparse.Namespace) -> int:
     except NothingToBuild as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except Exception as exc:
+        # jinja2 is imported only by builds that render, so it is looked up, not imported.
+        jinja2 = sys.modules.get("jinja2")
+        if jinja2 is None or not isinstance(exc, jinja2.TemplateError):
+            raise
+        from digest.check import template_problem
+
+        progress.stop()
+        _print_problems([template_problem(exc, config.root)], sys.stderr)
+        print(
+            "digest: a template could not render the site; the previous site is left as it was",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
     finally:
         progress.stop()
     _print_problems(report.problems, sys.stderr)

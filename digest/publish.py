@@ -195,10 +195,11 @@ def publish(
     else:
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     hashes: dict[str, str] = {}
+    pairs: Files = ()
     try:
         writer = _Writer(work, fresh=work != spare)
         placer = Placer(writer, output, previous, have)
-        pairs: Files = (
+        pairs = (
             files.items()
             if isinstance(files, Mapping)
             else files(placer)
@@ -235,12 +236,22 @@ def publish(
             before_swap()
         _swap(work, output, spare)
     except OSError as exc:
+        _stop(pairs)
         _discard(work, spare)
         raise PublishError(f"{output}: could not write the site: {exc}") from exc
     except BaseException:  # a page that failed to render, Ctrl-C: the old site stays
+        _stop(pairs)
         _discard(work, spare)
         raise
     return len(hashes), hashes
+
+
+def _stop(pairs: Files) -> None:
+    """Close the files being made (a generator), so that page workers writing into the
+    new site have stopped before it is discarded."""
+    close = getattr(pairs, "close", None)
+    if close is not None:
+        close()
 
 
 def _ours(folder: Path) -> bool:

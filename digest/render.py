@@ -268,6 +268,7 @@ class Renderer:
                     json_ld=self.item_list_json_ld(listing, children),
                 ),
             )
+        self._cards.clear()  # every listing is made: its cards are needed no more
         yield (
             PurePosixPath("topics/index.html"),
             self.page(

@@ -253,11 +253,13 @@ def test_a_long_build_reports_its_progress(tmp_path: Path) -> None:
     assert seen[:2] == [("loading", 32, 70), ("loading", 64, 70)]
 
 
+@pytest.mark.parametrize("overlap", [20_000, 0])
 def test_parallel_loading_and_rendering_change_nothing(
-    site: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, monkeypatch: pytest.MonkeyPatch, overlap: int
 ) -> None:
-    """Files parsed and story pages rendered in worker processes give the same site (the
-    thresholds are lowered so that this small site takes the parallel paths)."""
+    """Files parsed and story pages rendered in worker processes (begun before the other
+    pages, or after them) give the same site (the thresholds are lowered so that this
+    small site takes the parallel paths)."""
     import digest.build
     import digest.render
 
@@ -270,6 +272,7 @@ def test_parallel_loading_and_rendering_change_nothing(
     monkeypatch.setattr(digest.build, "SCAN_KEEP", 0)  # every file read again to load it
     monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.render, "PAGE_CHUNK", 2)
+    monkeypatch.setattr(digest.build, "OVERLAP_STORIES", overlap)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     _build(twin, monkeypatch)
     assert _tree(twin / "public") == serial
@@ -302,3 +305,34 @@ def test_a_build_killed_after_the_swap_leaves_no_false_record(
     path.write_text(original)
     _build(site, monkeypatch)
     assert _tree(site / "public") == before
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_a_story_page_that_fails_to_render_leaves_the_previous_site_whole(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], parallel: bool
+) -> None:
+    """A page that fails (here in a page worker, or in the build itself) stops the build
+    with the template's name and line; workers are stopped before the new site's folder
+    is discarded, and the published site is as it was."""
+    import digest.render
+
+    before = _tree(site / "public")
+    if parallel:
+        monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
+        monkeypatch.setattr(digest.render, "PAGE_CHUNK", 1)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    (site / "templates").mkdir()
+    (site / "templates" / "story.html").write_text(
+        '{% extends "!default/story.html" %}'
+        '{% block title %}{{ no_such_name if "Ferry" in story.title else story.title }}'
+        "{% endblock %}"
+    )
+    _add(site)
+    monkeypatch.chdir(site)
+    capsys.readouterr()
+    assert main(["-q", "build"]) == 1
+    err = capsys.readouterr().err
+    assert "problem: templates/story.html: render: line 1: 'no_such_name' is undefined" in err
+    assert "the previous site is left as it was" in err
+    assert _tree(site / "public") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
