@@ -613,11 +613,31 @@ def _files(
     them; up to OVERLAP_STORIES stories they are begun first, so that this process
     makes the rest meanwhile.
     """
+    early = len(stories) <= OVERLAP_STORIES
+    story_pages = renderer.story_pages(stories, placer) if early else None
+    try:
+        yield from _other_files(config, renderer, stories, sections, now, identities, lines)
+        yield from story_pages if story_pages is not None else renderer.story_pages(stories, placer)
+    finally:
+        # Whatever stopped the files (a template, Ctrl-C, the publisher), page workers
+        # stop here, before the publisher discards the folder they write into.
+        if story_pages is not None and hasattr(story_pages, "close"):
+            story_pages.close()
+
+
+def _other_files(
+    config: Config,
+    renderer: Renderer,
+    stories: tuple[Story, ...],
+    sections: Sections,
+    now: datetime,
+    identities: bytes,
+    lines: tuple[Mapping[str, str], dict[str, str]],
+) -> Iterator[tuple[PurePosixPath, bytes]]:
+    """Every file of the site but the story pages."""
     from digest import feeds
     from digest.render import static_files
 
-    early = len(stories) <= OVERLAP_STORIES
-    story_pages = renderer.story_pages(stories, placer) if early else None
     yield from renderer.pages(stories, sections)
     entries = feeds.Entries()
     yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now, entries=entries)
@@ -642,7 +662,6 @@ def _files(
     yield PurePosixPath("robots.txt"), feeds.robots(config)
     yield PurePosixPath(IDENTITY_FILE), identities
     yield from static_files(config.root / "static").items()
-    yield from story_pages if story_pages is not None else renderer.story_pages(stories, placer)
 
 
 def theme_signature(config: Config) -> str:

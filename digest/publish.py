@@ -297,6 +297,10 @@ def _hash_tree(root: Path) -> dict[str, str]:
     return out
 
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+"""Flags that create a file and refuse anything already at its name, a link included."""
+
+
 class _Writer:
     """Writes files into the folder the next site is made in, never through a link and
     never into a file in place (a hard link shared with the published site).
@@ -343,7 +347,7 @@ class _Writer:
         target = self._target(rel)
         if self.fresh:
             try:
-                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+                fd = os.open(target, _NEW_FILE, 0o666)  # the umask applies, as to open()
             except FileExistsError:
                 raise PublishError(
                     f"refusing to write '{rel}': expected a new file, found something there"
@@ -352,7 +356,12 @@ class _Writer:
                 f.write(data)
             return
         temp = self._temp(target)
-        with open(temp, "wb") as f:
+        try:
+            fd = os.open(temp, _NEW_FILE, 0o666)
+        except FileExistsError:  # left by a killed build, or planted: never written through
+            os.unlink(temp)
+            fd = os.open(temp, _NEW_FILE, 0o666)
+        with open(fd, "wb") as f:
             f.write(data)
         os.replace(temp, target)
 

@@ -253,7 +253,7 @@ class Renderer:
                 else []
             )
             name = listing.file.as_posix()
-            if self._reuse(name, lambda: self._listing_key(listing, children, story_keys)):  # noqa: B023  (called at once)
+            if self._reuse(name, lambda: self._listing_key(listing, children, story_keys, counts)):  # noqa: B023  (called at once)
                 continue
             yield (
                 listing.file,
@@ -262,6 +262,7 @@ class Renderer:
                     listing=listing,
                     canonical=self.url(listing.folder),
                     children=children,
+                    counts=counts,
                     topic_feed=listing.first_folder
                     if listing.first_folder in topic_feeds
                     else None,
@@ -353,31 +354,47 @@ class Renderer:
     def _parallel_story_pages(
         self, stories: Sequence[Story], placer: Placer | None, workers: int
     ) -> Iterator[Any]:
-        """Yields once the workers have every task, then the pages in order."""
+        """Yields once the workers have their first tasks, then the pages in order.
+
+        With a placer, every task is handed out at once (a task's result is its pages'
+        hashes); without one, a few at a time, so that pages' bytes waiting to be taken
+        never add up to the site.
+        """
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from collections import deque
+        from concurrent.futures import Future, ProcessPoolExecutor
 
         global _FORKED
         _FORKED = (self, stories, placer)
         # Objects that exist now are left out of the workers' garbage collection, which
         # would otherwise write to every one of them and so copy the whole build's memory
-        # into each worker (copy-on-write).
+        # into each worker (copy-on-write). They stay frozen in this process too, until
+        # the build (which freezes what it keeps anyway) unfreezes them as it ends.
         gc.freeze()
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        starts = iter(range(0, len(stories), PAGE_CHUNK))
+        window: deque[Future[list[tuple[PurePosixPath, bytes | Placed]]]] = deque()
+        most = len(stories) if placer is not None else 4 * workers
+
+        def hand_out() -> None:
+            while len(window) < most:
+                start = next(starts, None)
+                if start is None:
+                    return
+                window.append(pool.submit(_render_stories, start, start + PAGE_CHUNK))
+
         finished = False
         try:
-            futures = [
-                pool.submit(_render_stories, start, start + PAGE_CHUNK)
-                for start in range(0, len(stories), PAGE_CHUNK)
-            ]
+            hand_out()
             yield None
-            for future in futures:
-                yield from future.result()
+            while window:
+                pages = window.popleft().result()
+                hand_out()
+                yield from pages
             finished = True
         finally:
             _FORKED = None
-            gc.unfreeze()
             pool.shutdown(wait=True, cancel_futures=not finished)
 
     def _whole(self, story: Story) -> Story:
@@ -417,7 +434,11 @@ class Renderer:
         )
 
     def _listing_key(
-        self, listing: Listing, children: Sequence[Listing], story_keys: Mapping[str, str]
+        self,
+        listing: Listing,
+        children: Sequence[Listing],
+        story_keys: Mapping[str, str],
+        counts: Mapping[PurePosixPath, int],
     ) -> str:
         assert self.memo is not None
         head = (
@@ -432,7 +453,7 @@ class Renderer:
             repr(head),
             repr((listing.page, str(listing.newer), str(listing.older), str(listing.first_folder))),
             *[story_keys[s.id] for s in listing.stories],
-            *[f"{c.folder}:{c.title}:{len(c.stories)}" for c in children],
+            *[f"{c.folder}:{c.title}:{counts[c.first_folder]}" for c in children],
         )
 
     @staticmethod

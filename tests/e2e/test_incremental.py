@@ -307,12 +307,24 @@ def test_a_build_killed_after_the_swap_leaves_no_false_record(
     assert _tree(site / "public") == before
 
 
-@pytest.mark.parametrize("parallel", [True, False])
-def test_a_story_page_that_fails_to_render_leaves_the_previous_site_whole(
-    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], parallel: bool
+@pytest.mark.parametrize(
+    ("parallel", "template", "when"),
+    [
+        (True, "story.html", '"Ferry" in story.title'),  # in a page worker
+        (False, "story.html", '"Ferry" in story.title'),  # in the build
+        (True, "index.html", "not listing.page"),  # in the build, while page workers run
+    ],
+)
+def test_a_page_that_fails_to_render_leaves_the_previous_site_whole(
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    parallel: bool,
+    template: str,
+    when: str,
 ) -> None:
-    """A page that fails (here in a page worker, or in the build itself) stops the build
-    with the template's name and line; workers are stopped before the new site's folder
+    """A page that fails (in a page worker, or in the build itself) stops the build with
+    the template's name and line; page workers are stopped before the new site's folder
     is discarded, and the published site is as it was."""
     import digest.render
 
@@ -322,9 +334,9 @@ def test_a_story_page_that_fails_to_render_leaves_the_previous_site_whole(
         monkeypatch.setattr(digest.render, "PAGE_CHUNK", 1)
         monkeypatch.setattr(os, "cpu_count", lambda: 2)
     (site / "templates").mkdir()
-    (site / "templates" / "story.html").write_text(
-        '{% extends "!default/story.html" %}'
-        '{% block title %}{{ no_such_name if "Ferry" in story.title else story.title }}'
+    (site / "templates" / template).write_text(
+        f'{{% extends "!default/{template}" %}}'
+        f"{{% block title %}}{{{{ no_such_name if {when} else 'x' }}}}"
         "{% endblock %}"
     )
     _add(site)
@@ -332,7 +344,29 @@ def test_a_story_page_that_fails_to_render_leaves_the_previous_site_whole(
     capsys.readouterr()
     assert main(["-q", "build"]) == 1
     err = capsys.readouterr().err
-    assert "problem: templates/story.html: render: line 1: 'no_such_name' is undefined" in err
+    assert f"problem: templates/{template}: render: line 1: 'no_such_name' is undefined" in err
     assert "the previous site is left as it was" in err
     assert _tree(site / "public") == before
     assert [p.name for p in site.iterdir() if p.name.startswith(".public")] == []
+
+
+def test_story_pages_made_by_workers_without_a_placer_are_the_same(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a publisher (``digest check``, ``Site.files``), workers send pages back a
+    few tasks at a time, in order, and the files are those of the build's own process."""
+    from datetime import UTC, datetime
+
+    import digest.render
+    from digest.build import make_site, read_all
+    from digest.config import load_config
+    from digest.identity import Identities
+
+    config = load_config(None, {"content": str(site / "content"), "output": str(site / "out")})
+    now = datetime(2025, 7, 15, tzinfo=UTC)
+    serial = list(make_site(config, read_all(config), now, Identities()).files)
+    monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
+    monkeypatch.setattr(digest.render, "PAGE_CHUNK", 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    parallel = list(make_site(config, read_all(config), now, Identities()).files)
+    assert sorted(parallel) == sorted(serial) and len(serial) > 20
