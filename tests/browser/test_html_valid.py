@@ -60,3 +60,13 @@ def test_stylesheet_is_valid_css(vnu_jar: list[str], built_site: Path) -> None:
     assert css, "the built site has no stylesheet"
     messages = _vnu(vnu_jar, "--css", *(str(p) for p in css))
     assert not messages, f"{len(messages)} CSS error(s):\n" + _describe(messages, built_site)
+
+
+def test_every_page_of_the_paged_golden_site_is_valid_html(vnu_jar: list[str]) -> None:
+    """The golden site with one story a page: pagination's markup (its own golden test
+    keeps these files equal to what a build writes)."""
+    root = Path(__file__).resolve().parent.parent / "golden" / "paged" / "expected"
+    files = sorted(root.rglob("*.html"))
+    assert any("/page/" in p.as_posix() for p in files), "the paged golden site has no older pages"
+    messages = _vnu(vnu_jar, *(str(p) for p in files))
+    assert not messages, f"{len(messages)} HTML error(s):\n" + _describe(messages, root)
