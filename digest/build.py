@@ -750,6 +750,7 @@ def build(
         identities = previous_identities(config)
         folding = _Folding(library, cache, config.fold_threshold)
         memo = _page_memo(config, file_keys, theme, cache)
+        stored_lines = cache.lines()
         site = make_site(
             config,
             loaded,
@@ -758,7 +759,7 @@ def build(
             grouping=folding,
             memo=memo,
             bodies=library.body,
-            story_lines=_story_lines(cache),
+            story_lines=stored_lines,
         )
         gc.freeze()  # the stories and sections, likewise
         if strict and site.problems:
@@ -803,7 +804,7 @@ def build(
         if published:  # the site just replaced is the standby folder now
             cache.store_standby(published)
         cache.set_meta("pages", json.dumps(site.page_keys or {}).encode())
-        cache.set_meta("story-lines", dumps(dict(site.story_lines)))
+        cache.store_lines(site.story_lines, stored_lines)
         cache.set_meta("report", _report_bytes(report))
         cache.set_meta("signature", signature.encode())
         return report
@@ -843,15 +844,6 @@ class _Folding:
         del previous
         self.cache.set_meta("fold", index.to_bytes())
         return groups, merges
-
-
-def _story_lines(cache: Cache) -> Mapping[str, str]:
-    """stories.json's lines as the last build wrote them, by story key (none if unsure)."""
-    try:
-        lines = pickle.loads(cache.get_meta("story-lines") or b"")
-    except Exception:  # a missing or broken record only means lines are made again
-        return {}
-    return lines if isinstance(lines, dict) else {}
 
 
 def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: Cache) -> PageMemo:

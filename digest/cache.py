@@ -6,7 +6,8 @@ with their sentences) and its folding fingerprints, keyed by the file's bytes, i
 the digest version and the settings that change what loading makes of it; each content
 file's size, times and key as last seen (so that an unchanged file need not be read
 again, as git's index does it); the hashes of the files of the last published site; the
-folding index; and the signature of the last build's inputs.
+folding index; stories.json's lines by story key; and the signature of the last build's
+inputs.
 
 Nothing in it is needed for a correct build: a missing, old or broken cache only makes a
 build slower (it is then rebuilt), never different. Deleting the folder is always safe.
@@ -25,7 +26,7 @@ from typing import Any
 import digest
 
 CACHE_FOLDER = ".digest-cache"
-_SCHEMA = 3
+_SCHEMA = 4
 
 
 def key(*parts: bytes | str) -> str:
@@ -72,7 +73,7 @@ class Cache:
             row = db.execute("SELECT value FROM meta WHERE name='schema'").fetchone()
             version = f"{_SCHEMA}/{digest.__version__}"
             if row is None or row[0] != version:
-                for table in ("loaded", "outputs", "files", "standby"):
+                for table in ("loaded", "outputs", "files", "standby", "lines"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 db.execute("DELETE FROM meta")
                 db.execute("INSERT INTO meta VALUES ('schema', ?)", (version,))
@@ -86,6 +87,7 @@ class Cache:
             )
             for table in ("outputs", "standby"):
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} (path TEXT PRIMARY KEY, hash TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS lines (key TEXT PRIMARY KEY, line TEXT)")
             db.commit()
             self._db = db
         except (sqlite3.Error, OSError):
@@ -179,6 +181,33 @@ class Cache:
             self._db.executemany(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)",
                 [(rel, *row) for rel, row in rows.items()],
+            )
+            self._db.commit()
+        except sqlite3.Error:
+            pass
+
+    def lines(self) -> dict[str, str]:
+        """stories.json's lines as the last build wrote them, by story key."""
+        if self._db is None:
+            return {}
+        try:
+            return dict(self._db.execute("SELECT key, line FROM lines"))
+        except sqlite3.Error:
+            return {}
+
+    def store_lines(self, lines: Mapping[str, str], stored: Mapping[str, str]) -> None:
+        """Keep ``lines`` (this build's, by story key) where ``stored`` (what ``lines()``
+        gave) was: only new keys are written and only keys no longer used deleted, so a
+        rebuild does not write every story's line again."""
+        if self._db is None:
+            return
+        try:
+            self._db.executemany(
+                "DELETE FROM lines WHERE key = ?", [(k,) for k in stored.keys() - lines.keys()]
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO lines VALUES (?, ?)",
+                [(k, line) for k, line in lines.items() if k not in stored],
             )
             self._db.commit()
         except sqlite3.Error:

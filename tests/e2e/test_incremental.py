@@ -370,3 +370,39 @@ def test_story_pages_made_by_workers_without_a_placer_are_the_same(
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     parallel = list(make_site(config, read_all(config), now, Identities()).files)
     assert sorted(parallel) == sorted(serial) and len(serial) > 20
+
+
+def test_stories_json_lines_are_kept_by_story_and_written_only_when_new(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache holds exactly the lines of the published stories.json, one a story; a
+    rebuild that adds a story writes its line alone and drops none that are still used."""
+    from digest.cache import Cache
+
+    def stored() -> dict[str, str]:
+        cache = Cache(site / ".digest-cache")
+        try:
+            return cache.lines()
+        finally:
+            cache.close()
+
+    def published() -> list[str]:
+        text = (site / "public" / "stories.json").read_text(encoding="utf-8")
+        return text.split("\n")[1:-2]  # "[", a line a story (each but the last ending ","), "]"
+
+    before = stored()
+    assert sorted(before.values()) == sorted(line.rstrip(",") for line in published())
+    written: list[tuple[str, str]] = []
+    real = Cache.store_lines
+
+    def spy(self: Cache, lines: dict[str, str], old: dict[str, str]) -> None:
+        written.extend((k, line) for k, line in lines.items() if k not in old)
+        real(self, lines, old)
+
+    monkeypatch.setattr(Cache, "store_lines", spy)
+    _add(site)
+    _build(site, monkeypatch)
+    after = stored()
+    assert sorted(after.values()) == sorted(line.rstrip(",") for line in published())
+    assert len(written) == 1 and "Ferry service resumes" in written[0][1]
+    assert set(before) < set(after) and len(after) == len(before) + 1  # no other story changed
