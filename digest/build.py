@@ -201,14 +201,13 @@ def prepare(
 
     from digest.dedup import Vocabulary, fingerprint
     from digest.load import Loaded, LoadSettings, load_bytes
-    from digest.summarize import lead_summary, with_sentences
+    from digest.summarize import lead_summary
 
     loaded = load_bytes(data, rel, LoadSettings(timezone=ZoneInfo(timezone)))
     # Articles keep their summary, not the sentences it was chosen from: nothing else
     # reads those, and they were a third of what the cache stored of a body.
     articles = tuple(
-        replace(a, summary=lead_summary(with_sentences(a), sentences, max_words))
-        for a in loaded.articles
+        replace(a, summary=lead_summary(a, sentences, max_words)) for a in loaded.articles
     )
     loaded = Loaded(loaded.path, articles, loaded.problems, loaded.updated)
     vocabulary = vocabulary or Vocabulary()
@@ -546,14 +545,10 @@ def make_site(
     from digest.identity import keep_identities
     from digest.render import Renderer
     from digest.sections import make_sections
-    from digest.summarize import summarize, with_sentences
+    from digest.summarize import summarize
 
     problems = tuple(p for item in loaded for p in item.problems)
-    articles = tuple(
-        a if a.sentences or not a.blocks else with_sentences(a)
-        for a in current_articles(loaded)
-        if not a.draft
-    )
+    articles = tuple(a for a in current_articles(loaded) if not a.draft)
     tz = ZoneInfo(config.timezone)
     grouped = grouping(articles) if grouping is not None else None
     stories, merges = group_stories(articles, config.fold_threshold, now, tz, grouped=grouped)

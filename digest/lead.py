@@ -113,6 +113,15 @@ def is_junk(sentence: str) -> bool:
     )
 
 
+def opens_quote(sentence: str) -> bool:
+    """Whether the sentence opens with a quotation mark (as a pull quote does).
+
+    >>> opens_quote(' "We will rebuild."'), opens_quote("He said so.")
+    (True, False)
+    """
+    return sentence.strip().startswith(_OPEN_QUOTE)
+
+
 def is_pull_quote(sentence: str, later: list[str]) -> bool:
     """A quotation set apart that the body repeats further down.
 

@@ -6,8 +6,10 @@ sentence enters a summary twice; subheads are not sentences.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from digest.clean import jaccard, word_set
-from digest.lead import is_junk, is_pull_quote, strip_dateline
+from digest.lead import is_junk, is_pull_quote, opens_quote, strip_dateline
 from digest.model import Article, Story
 
 _REPEAT = 0.6
@@ -27,6 +29,48 @@ def with_sentences(article: Article) -> Article:
     from digest.sentences import split_sentences
 
     return replace(article, sentences=tuple(split_sentences(p) for p in article.paragraphs))
+
+
+class _Sentences:
+    """An article's body sentences in order, split as they are asked for.
+
+    A summary reads the first few sentences (and, after a quotation, a few dozen more),
+    so splitting the rest of the body is wasted: it was a sixth of loading a file. The
+    sentences are the article's ``sentences`` where it has them, else each paragraph's
+    ``split_sentences``, exactly as ``with_sentences`` gives them.
+    """
+
+    def __init__(self, article: Article) -> None:
+        from digest.sentences import split_sentences
+
+        self._items: list[str] = []
+        self._paragraphs: Iterator[tuple[str, ...]] = (
+            iter(article.sentences)
+            if article.sentences
+            else (split_sentences(b.text) for b in article.blocks if not b.is_heading)
+        )
+
+    def _fill(self, count: int) -> None:
+        """Split paragraphs until ``count`` sentences are known or the body ends."""
+        while len(self._items) < count:
+            paragraph = next(self._paragraphs, None)
+            if paragraph is None:
+                return
+            self._items.extend(paragraph)
+
+    def __iter__(self) -> Iterator[str]:
+        at = 0
+        while True:
+            self._fill(at + 1)
+            if at >= len(self._items):
+                return
+            yield self._items[at]
+            at += 1
+
+    def between(self, start: int, stop: int) -> list[str]:
+        """The sentences ``start`` to ``stop`` (fewer where the body ends first)."""
+        self._fill(stop)
+        return self._items[start:stop]
 
 
 def _cut(sentence: str, max_words: int) -> str:
@@ -53,7 +97,7 @@ def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> 
     """
     if article.summary_override:
         return article.summary_override
-    flat = [sentence for paragraph in article.sentences for sentence in paragraph]
+    flat = _Sentences(article)
     chosen: list[str] = []
     # The word sets of the standfirst and of the chosen sentences, worked out once each
     # (``similarity(a, b)`` is ``jaccard(word_set(a), word_set(b))``).
@@ -65,7 +109,9 @@ def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> 
             break
         if not chosen:
             sentence = strip_dateline(sentence)
-        if is_junk(sentence) or is_pull_quote(sentence, flat[i + 1 : i + 60]):
+        if is_junk(sentence) or (
+            opens_quote(sentence) and is_pull_quote(sentence, flat.between(i + 1, i + 60))
+        ):
             continue
         words = word_set(sentence) if dek_words is not None or chosen_words else None
         if words is not None and (

@@ -410,3 +410,43 @@ def test_paginated_pages_keep_their_stories_as_stories_arrive(
 
     before, after = pages(stories[new:]), pages(stories)
     assert all(after[f] == ids for f, ids in before.items() if f != str(folder))
+
+
+SUMMARY_SENTENCES = (
+    "LONDON (Reuters) - Shares fell on Monday.",
+    '"We will rebuild," the mayor said.',
+    '"We will rebuild."',
+    "By Jo Bloggs.",
+    "PUBLISHED: 12:01 EST, 3 April 2015",
+    "Roads were shut across the county.",
+    "Roads were shut across the county again.",
+    "Image copyright Getty Images",
+    "Trains ran late for a second day.",
+    "Mr. Smith flew to Washington, D.C. He landed at 9 a.m.",
+    "“Nothing is decided,” a spokesman said.",
+)
+
+
+@given(
+    st.lists(
+        st.lists(st.sampled_from(SUMMARY_SENTENCES), min_size=0, max_size=4).map(" ".join),
+        max_size=70,
+    ),
+    st.sampled_from(("", "Roads were shut across the county.", "Shares fell.")),
+    st.integers(1, 4),
+    st.integers(3, 40),
+)
+@example(['"We will rebuild."', 'Roads were shut. "We will rebuild," the mayor said.'], "", 2, 40)
+def test_summaries_split_as_needed_equal_those_from_every_sentence(
+    paragraphs: list[str], dek: str, sentences: int, max_words: int
+) -> None:
+    from dataclasses import replace
+
+    from digest.summarize import lead_summary, with_sentences
+
+    blocks = (*(Block("p", p, p) for p in paragraphs), Block("h2", "Subhead here", ""))
+    article = Article("a", "a.md", "", "T", dek=dek, blocks=blocks)
+    # Every sentence given at once, as one paragraph: nothing is left to split later.
+    every = tuple(s for paragraph in with_sentences(article).sentences for s in paragraph)
+    eager = lead_summary(replace(article, sentences=(every,)), sentences, max_words)
+    assert lead_summary(article, sentences, max_words) == eager

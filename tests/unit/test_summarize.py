@@ -198,10 +198,13 @@ def test_with_sentences_gives_one_tuple_per_paragraph_and_skips_subheads() -> No
     assert got.blocks[1].text == "Travel Chaos"
 
 
-def test_lead_summary_of_an_article_without_sentences_is_empty() -> None:
-    # with_sentences was never called: nothing to summarize
-    raw = Article("a", "a.txt", "", "T", blocks=(P("Heavy rain fell across the north."),))
-    assert lead_summary(raw) == ()
+def test_lead_summary_splits_the_paragraphs_of_an_article_without_sentences() -> None:
+    # with_sentences was never called: the summary splits what it reads itself
+    raw = Article(
+        "a", "a.txt", "", "T", blocks=(P("Heavy rain fell across the north. Roads shut."),)
+    )
+    assert lead_summary(raw, 1) == ("Heavy rain fell across the north.",)
+    assert lead_summary(raw) == lead_summary(with_sentences(raw))
 
 
 # --- length limits ---------------------------------------------------------------------------
