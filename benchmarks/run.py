@@ -296,11 +296,19 @@ class Tool:
     version: str = ""
 
     def env(self, site: Path) -> dict[str, str]:
-        """The environment of a build: a fixed clock, Hugo's cache kept inside the site."""
+        """The environment of a build: a fixed clock, Hugo's cache kept inside the site,
+        and Python keeping the modules it compiles, as it does on a user's machine.
+
+        This sandbox sets PYTHONDONTWRITEBYTECODE, which no user has. Pelican, installed
+        by pip, was compiled when installed; digest, installed editable from the work
+        tree, would be compiled again at every build (0.13 s of each rebuild's 0.45 s of
+        starting, measured as the median of 10 imports of its modules).
+        """
         env = dict(os.environ)
         env["SOURCE_DATE_EPOCH"] = str(corpus.BUILD_EPOCH)
         env["HUGO_CACHEDIR"] = str(site / ".hugo-cache")
         env.pop("PYTHONSTARTUP", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         return env
 
     def make_cold(self, site: Path) -> None:
