@@ -197,22 +197,42 @@ def prepare(
 ) -> Prepared:
     """Load one file, summarize its articles from their sentences and fingerprint them (pure;
     a ``vocabulary`` shared between calls only saves work)."""
+    return prepare_files([(rel, data)], timezone, sentences, max_words, vocabulary)[0]
+
+
+def prepare_files(
+    files: Sequence[tuple[str, bytes]],
+    timezone: str,
+    sentences: int,
+    max_words: int,
+    vocabulary: Vocabulary | None = None,
+) -> list[Prepared]:
+    """``prepare`` of each (path, bytes), the articles of all fingerprinted at once
+    (see ``digest.dedup.fingerprints``)."""
     from dataclasses import replace
 
-    from digest.dedup import Vocabulary, fingerprint
+    from digest.dedup import fingerprints
     from digest.load import Loaded, LoadSettings, load_bytes
     from digest.summarize import lead_summary
 
-    loaded = load_bytes(data, rel, LoadSettings(timezone=ZoneInfo(timezone)))
-    # Articles keep their summary, not the sentences it was chosen from: nothing else
-    # reads those, and they were a third of what the cache stored of a body.
-    articles = tuple(
-        replace(a, summary=lead_summary(a, sentences, max_words)) for a in loaded.articles
+    settings = LoadSettings(timezone=ZoneInfo(timezone))
+    loaded = []
+    for rel, data in files:
+        whole = load_bytes(data, rel, settings)
+        # Articles keep their summary, not the sentences it was chosen from: nothing else
+        # reads those, and they were a third of what the cache stored of a body.
+        articles = tuple(
+            replace(a, summary=lead_summary(a, sentences, max_words)) for a in whole.articles
+        )
+        loaded.append(Loaded(whole.path, articles, whole.problems, whole.updated))
+    prints = iter(
+        fingerprints([a.paragraphs for item in loaded for a in item.articles], vocabulary)
     )
-    loaded = Loaded(loaded.path, articles, loaded.problems, loaded.updated)
-    vocabulary = vocabulary or Vocabulary()
-    prints = {a.id: fingerprint(a.paragraphs, vocabulary) for a in articles}
-    return Prepared(loaded, {i: (f.shingles.tobytes(), f.words) for i, f in prints.items()})
+    out = []
+    for item in loaded:
+        made = {a.id: next(prints) for a in item.articles}
+        out.append(Prepared(item, {i: (f.shingles.tobytes(), f.words) for i, f in made.items()}))
+    return out
 
 
 Job = tuple[str, str, bytes, str, int, int]
@@ -241,10 +261,15 @@ def _prepare_rows(jobs: list[Job], vocabulary: Vocabulary | None = None) -> list
     from digest.dedup import Vocabulary
     from digest.load import Loaded
 
+    if not jobs:
+        return []
     vocabulary = vocabulary or _vocabulary or Vocabulary()
     rows = []
-    for k, rel, data, timezone, sentences, max_words in jobs:
-        p = prepare(rel, data, timezone, sentences, max_words, vocabulary)
+    shapes = {job[3:] for job in jobs}
+    if len(shapes) != 1:  # one build's jobs share their settings
+        raise ValueError(f"expected one shape of settings for a chunk, found {len(shapes)}")
+    prepared = prepare_files([(job[1], job[2]) for job in jobs], *shapes.pop(), vocabulary)
+    for (k, *_), p in zip(jobs, prepared, strict=True):
         whole = p.loaded
         head = Loaded(
             whole.path, tuple(a.stub() for a in whole.articles), whole.problems, whole.updated
@@ -262,18 +287,6 @@ def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> It
     """Rows for every job, in order: in this process when few, else on every core."""
     workers = min(os.cpu_count() or 1, 8)
     done = 0
-    if count < PARALLEL_MIN or workers < 2:
-        from digest.dedup import Vocabulary
-
-        vocabulary = Vocabulary()  # for this build only
-        for job in jobs:
-            yield from _prepare_rows([job], vocabulary)
-            done += 1
-            if progress is not None and done % CHUNK == 0:
-                progress("loading", done, count)
-        return
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
 
     def chunks() -> Iterator[list[Job]]:
         chunk: list[Job] = []
@@ -284,6 +297,19 @@ def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> It
                 chunk = []
         if chunk:
             yield chunk
+
+    if count < PARALLEL_MIN or workers < 2:
+        from digest.dedup import Vocabulary
+
+        vocabulary = Vocabulary()  # for this build only
+        for chunk in chunks():
+            yield from _prepare_rows(chunk, vocabulary)
+            done += len(chunk)
+            if progress is not None:
+                progress("loading", done, count)
+        return
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
         window: deque[tuple[int, Future[list[Row]]]] = deque()

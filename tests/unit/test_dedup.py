@@ -25,6 +25,7 @@ from digest.dedup import (
     candidate_pairs,
     containment,
     fingerprint,
+    fingerprints,
     fold_spelling,
     group_articles,
     group_stories,
@@ -643,6 +644,25 @@ def test_batch_hashes_are_hashes_of_each_text(
         assert counts.tolist() == [len(p) for p in plain]
         assert hashes.tolist() == [h for p in plain for h in p]
         assert hashes.dtype == np.uint64 and counts.dtype == np.int64
+
+
+def test_fingerprints_of_many_texts_are_each_text_s_fingerprint() -> None:
+    # Shingles never straddle two texts; short and empty texts have none.
+    vocabulary = Vocabulary()
+    rng = random.Random(7)
+    for size in (0, 1, 3, 40):
+        texts = [
+            rng.choice(
+                [[], ["a b"], ["one two three four", "five"], [*AWKWARD], random_texts(rng, 3)]
+            )
+            for _ in range(size)
+        ]
+        got = fingerprints(texts, vocabulary)
+        want = [fingerprint(t) for t in texts]
+        assert [(g.shingles.tolist(), g.words) for g in got] == [
+            (w.shingles.tolist(), w.words) for w in want
+        ]
+        assert all(g.shingles.dtype == np.uint64 for g in got)
 
 
 def plain_candidate_pairs(fps: list[Fingerprint]) -> list[tuple[int, int]]:
