@@ -558,6 +558,7 @@ def make_site(
     memo: PageMemo | None = None,
     bodies: Callable[[Article], Article] | None = None,
     story_lines: Mapping[str, str] | None = None,
+    compiled: Path | None = None,
 ) -> Site:
     """Everything between loading and writing, given the loaded files, the time and the
     identities the previous site gave its stories: pure, but for what ``grouping`` (the
@@ -565,7 +566,7 @@ def make_site(
     ``loaded`` holds stubs) read.
 
     Pages are rendered as ``Site.files`` is iterated, so that a site of any size never
-    sits in memory whole.
+    sits in memory whole. Templates compiled are kept in the folder ``compiled``, if given.
     """
     from digest.dedup import group_stories
     from digest.identity import keep_identities
@@ -583,7 +584,7 @@ def make_site(
         summarize(s, config.summary_sentences, config.summary_max_words) for s in stories
     )
     sections = make_sections(stories, config.front_page_stories)
-    renderer = Renderer(config, now, memo, bodies)
+    renderer = Renderer(config, now, memo, bodies, compiled)
     lines: dict[str, str] = {}
 
     def make_files(placer: Placer | None) -> Files:
@@ -773,6 +774,7 @@ def build(
         folding = _Folding(library, cache, config.fold_threshold)
         memo = _page_memo(config, file_keys, theme, cache)
         stored_lines = cache.lines()
+        compiled = _template_cache(cache)
         site = make_site(
             config,
             loaded,
@@ -782,6 +784,7 @@ def build(
             memo=memo,
             bodies=library.body,
             story_lines=stored_lines,
+            compiled=compiled,
         )
         gc.freeze()  # the stories and sections, likewise
         if strict and site.problems:
@@ -805,7 +808,15 @@ def build(
                 cache.forget_site,
             )
         except CarryError:  # the previous site changed under us: render every page
-            site = make_site(config, loaded, now, identities, grouping=folding, bodies=library.body)
+            site = make_site(
+                config,
+                loaded,
+                now,
+                identities,
+                grouping=folding,
+                bodies=library.body,
+                compiled=compiled,
+            )
             count, hashes = publish(
                 site.make_files,
                 config.output_dir,
@@ -866,6 +877,19 @@ class _Folding:
         del previous
         self.cache.set_meta("fold", index.to_bytes())
         return groups, merges
+
+
+def _template_cache(cache: Cache) -> Path | None:
+    """The folder beside the cache file where compiled templates are kept (None without a
+    usable cache, or when the folder cannot be made)."""
+    if not cache.usable:
+        return None
+    folder = cache.path.parent / "templates"
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError:
+        return None
+    return folder if folder.is_dir() and not folder.is_symlink() else None
 
 
 def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: Cache) -> PageMemo:

@@ -7,7 +7,7 @@ the digest version and the settings that change what loading makes of it; each c
 file's size, times and key as last seen (so that an unchanged file need not be read
 again, as git's index does it); the hashes of the files of the last published site; the
 folding index; stories.json's lines by story key; and the signature of the last build's
-inputs.
+inputs. Beside the file, the folder ``templates`` holds Jinja's compiled templates.
 
 Nothing in it is needed for a correct build: a missing, old or broken cache only makes a
 build slower (it is then rebuilt), never different. Deleting the folder is always safe.

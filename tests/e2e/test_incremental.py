@@ -114,6 +114,24 @@ def test_incremental_equals_cold(change: str, site: Path, monkeypatch: pytest.Mo
     assert _tree(site / "public") != _tree(before), "the change shows in the site"
 
 
+def test_an_edited_template_is_compiled_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Compiled templates are kept between builds (.digest-cache/templates); an edit to a
+    # template already compiled must show, as it does in a cold build.
+    _template(site)
+    _build(site, monkeypatch)
+    assert any((site / ".digest-cache" / "templates").iterdir())
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    edited = site / "templates" / "story.html"
+    edited.write_text(edited.read_text().replace("Corrections", "Complaints"))
+    _build(site, monkeypatch)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    built = _tree(site / "public")
+    assert built == _tree(twin / "public")
+    assert b"Complaints: desk@example.org" in built[next(p for p in built if p.count("/") == 4)]
+
+
 def test_a_new_digest_version_rebuilds_everything(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
