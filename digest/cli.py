@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 import digest
@@ -457,6 +457,30 @@ def _explain(args: argparse.Namespace) -> int:
         shown = " ".join(words[:30]) + (" …" if len(words) > 30 else "")
         print(f"  shared ({len(words)} words): {shown}")
     return EXIT_OK
+
+
+def run() -> NoReturn:
+    """The ``digest`` command: ``main``, then leave at once, without the interpreter's
+    teardown.
+
+    A build leaves the memos of slugs and paths and every module it imported, which the
+    interpreter would free one by one and collect once more on its way out: 0.16 s of a
+    3.3 s rebuild at 10,000 articles, measured. When ``main`` returns, every file it
+    wrote is closed and every worker process joined; the two output streams are flushed
+    here. A reader that closed the pipe early (``digest build | head -0``) is not an
+    error worth a traceback: the rest of the output is dropped and the exit code is 141,
+    as a shell gives a command stopped by SIGPIPE.
+    """
+    try:
+        code = main()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        # Python's advice: point standard output at devnull so that nothing is written
+        # to the closed pipe again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 141
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

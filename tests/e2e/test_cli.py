@@ -222,6 +222,49 @@ def test_python_dash_m_digest_runs(site: Path) -> None:
     assert result.stdout.startswith("digest ")
 
 
+def test_the_command_flushes_its_output_and_exit_code_before_leaving(site: Path) -> None:
+    # python -m digest leaves without the interpreter's teardown (cli.run): nothing it
+    # printed may be lost, and its exit code is main's. Output to a pipe is buffered.
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    env.pop("PYTHONUNBUFFERED", None)
+    ok = subprocess.run(
+        [sys.executable, "-m", "digest", "build", "--report", "r.json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("8 articles → 6 stories (2 copies folded), 0 problems, ")
+    assert len(json.loads((site / "r.json").read_text())["merges"]) == 2
+    (site / "content" / "broken.md").write_bytes(b"---\ntitle: [unclosed\n---\nBody.\n")
+    bad = subprocess.run(
+        [sys.executable, "-m", "digest", "build", "--strict"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert bad.returncode == 1
+    assert "broken.md" in bad.stderr
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_no_traceback(site: Path) -> None:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "digest", "build"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `digest build | head -0` does
+    errors = proc.stderr.read()
+    assert proc.wait() == 141
+    assert b"Traceback" not in errors
+    assert (site / "public" / "index.html").is_file()
+
+
 def test_a_story_keeps_its_id_and_url_when_a_copy_joins_and_the_lead_changes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,7 +41,7 @@ def test_the_wheel_has_the_console_script(wheel: Path) -> None:
         n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("entry_points.txt")
     )
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "digest = digest.cli:main" in text
+    assert "digest = digest.cli:run" in text
 
 
 def test_an_installed_digest_builds_a_site_from_any_folder(wheel: Path, tmp_path: Path) -> None:
