@@ -211,7 +211,7 @@ def prepare_files(
     (see ``digest.dedup.fingerprints``)."""
     from dataclasses import replace
 
-    from digest.dedup import fingerprints
+    from digest.dedup import fingerprints, slugify
     from digest.load import Loaded, LoadSettings, load_bytes
     from digest.summarize import lead_summary
 
@@ -220,9 +220,15 @@ def prepare_files(
     for rel, data in files:
         whole = load_bytes(data, rel, settings)
         # Articles keep their summary, not the sentences it was chosen from: nothing else
-        # reads those, and they were a third of what the cache stored of a body.
+        # reads those, and they were a third of what the cache stored of a body. Their
+        # headline's slug is worked out here, on every core, once a file.
         articles = tuple(
-            replace(a, summary=lead_summary(a, sentences, max_words)) for a in whole.articles
+            replace(
+                a,
+                summary=lead_summary(a, sentences, max_words),
+                title_slug=slugify(a.slug or a.title),
+            )
+            for a in whole.articles
         )
         loaded.append(Loaded(whole.path, articles, whole.problems, whole.updated))
     prints = iter(

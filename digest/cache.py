@@ -26,7 +26,7 @@ from typing import Any
 import digest
 
 CACHE_FOLDER = ".digest-cache"
-_SCHEMA = 4
+_SCHEMA = 5
 
 
 def key(*parts: bytes | str) -> str:

@@ -840,7 +840,7 @@ def group_stories(
         stories.append(
             Story(
                 id=stable_id(founder.id),
-                slug=slugify(founder.slug or founder.title) or "story",
+                slug=(founder.title_slug or slugify(founder.slug or founder.title)) or "story",
                 lead=_lead(group),
                 articles=in_order,
                 published=published,

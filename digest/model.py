@@ -67,6 +67,9 @@ class Article:
     stub_words: int | None = None
     """Set only on a stub: the article without its body (see ``stub``), and this is the
     body's word count."""
+    title_slug: str = ""
+    """``digest.dedup.slugify(slug or title)``, when loading worked it out already (in
+    the workers that load files, so that a build does not slugify every headline again)."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:

@@ -790,3 +790,19 @@ def test_group_articles_pairs_a_crowded_bucket_through_its_first_text() -> None:
     assert len(groups) == 1
     plain_groups, plain_merges = plain_group_articles(copies, THRESHOLD, {})
     assert list(merges) == plain_merges and [[a.id for a in g] for g in groups] == plain_groups
+
+
+def test_a_story_takes_the_slug_loading_worked_out_else_slugifies_the_headline() -> None:
+    from digest.build import prepare
+
+    day = datetime(2025, 7, 14, tzinfo=UTC)
+    loaded = prepare(
+        "x.md", "---\ntitle: Café “reopens”\n---\nThe café reopened.\n".encode(), "UTC", 3, 80
+    ).loaded
+    assert loaded.articles[0].title_slug == "cafe-reopens"
+    own = prepare("y.md", b"---\ntitle: Rain\nslug: Own Slug\n---\nIt rained.\n", "UTC", 3, 80)
+    assert own.loaded.articles[0].title_slug == "own-slug"
+    given = Article("a", "a.md", "", "Any headline", published=day, title_slug="kept-as-given")
+    plain = Article("b", "b.md", "", "Storm “hits” coast", published=day)
+    stories, _ = group_stories([given, plain], 0.5, day)
+    assert sorted(s.slug for s in stories) == ["kept-as-given", "storm-hits-coast"]
