@@ -65,6 +65,25 @@ class Cache:
         self.path = folder / "cache.sqlite"
         self._db: sqlite3.Connection | None = None
         try:
+            self._db = self._open(folder)
+        except sqlite3.OperationalError:  # locked, read-only, cannot be opened: not used
+            pass
+        except sqlite3.DatabaseError:
+            # Not a database, or a damaged one: it would stay so, and every build would
+            # be a first build. It holds nothing a build needs, so it is made afresh.
+            try:
+                for name in ("cache.sqlite", "cache.sqlite-wal", "cache.sqlite-shm"):
+                    (folder / name).unlink(missing_ok=True)
+                self._db = self._open(folder)
+            except (sqlite3.Error, OSError):
+                pass
+        except OSError:
+            pass
+
+    def _open(self, folder: Path) -> sqlite3.Connection:
+        """The cache file opened, made or brought to this version's schema."""
+        db: sqlite3.Connection | None = None
+        try:
             folder.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=5)
             db.execute("PRAGMA journal_mode=WAL")
@@ -89,9 +108,11 @@ class Cache:
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} (path TEXT PRIMARY KEY, hash TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS lines (key TEXT PRIMARY KEY, line TEXT)")
             db.commit()
-            self._db = db
-        except (sqlite3.Error, OSError):
-            self._db = None
+            return db
+        except BaseException:
+            if db is not None:
+                db.close()
+            raise
 
     def close(self) -> None:
         if self._db is not None:

@@ -179,6 +179,10 @@ def test_a_broken_cache_is_rebuilt_not_fatal(site: Path, monkeypatch: pytest.Mon
         (site / ".digest-cache" / extra).unlink(missing_ok=True)
     _build(site, monkeypatch)
     assert _tree(site / "public") == before
+    # ... and made afresh: the next build finds it whole, and nothing to do.
+    assert (site / ".digest-cache" / "cache.sqlite").read_bytes()[:16] == b"SQLite format 3\0"
+    with sqlite3.connect(site / ".digest-cache" / "cache.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM loaded").fetchone()[0] > 0
 
 
 def test_a_day_of_changes_equals_cold_builds(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
