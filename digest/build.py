@@ -20,8 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import digest
-from digest.cache import CACHE_FOLDER, Cache, dumps, key
+from digest.cache import CACHE_FOLDER, Cache, dumps, key, program_version
 from digest.config import Config
 from digest.errors import DigestError
 from digest.identity import IDENTITY_FILE, Identities
@@ -314,10 +313,16 @@ def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> It
             if progress is not None:
                 progress("loading", done, count)
         return
+    import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker) as pool:
+    # Forked, as page workers are, wherever the system can: not the "forkserver" that
+    # newer Pythons start by default, whose server and folder outlive a command that
+    # leaves without the interpreter's teardown (cli.run).
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else None)
+    with ProcessPoolExecutor(workers, context, initializer=_start_worker) as pool:
         window: deque[tuple[int, Future[list[Row]]]] = deque()
         for chunk in chunks():
             window.append((len(chunk), pool.submit(_prepare_rows, chunk)))
@@ -366,7 +371,7 @@ class Library:
         """The build's cache; in a process forked to render pages, a connection of its own
         (SQLite connections must not cross a fork)."""
         if os.getpid() != self._pid:
-            self._cache = Cache(self._cache.path.parent)
+            self._cache = Cache(self._cache.path.parent, repair=False)
             self._pid = os.getpid()
         return self._cache
 
@@ -374,7 +379,7 @@ class Library:
     def settings(self) -> str:
         """What changes what loading makes of a file, besides its bytes and path."""
         shape = (self.config.timezone, self.config.summary_sentences, self.config.summary_max_words)
-        return key(digest.__version__, repr(shape))
+        return key(program_version(), repr(shape))
 
     def load(
         self,
@@ -715,12 +720,12 @@ def theme_signature(config: Config) -> str:
 def inputs_signature(
     config: Config, file_keys: Mapping[str, str], theme: str, now: datetime
 ) -> str:
-    """Everything a build's output depends on: the digest version, the configuration,
-    the theme, every content file, and the build time to the hour (the news sitemap is a
-    two-day window, accurate to the hour)."""
+    """Everything a build's output depends on: the digest version and its libraries',
+    the configuration, the theme, every content file, and the build time to the hour
+    (the news sitemap is a two-day window, accurate to the hour)."""
     hour = now.replace(minute=0, second=0, microsecond=0).isoformat()
     content = [f"{rel}={k}" for rel, k in file_keys.items()]
-    return key(digest.__version__, repr(config), theme, hour, *content)
+    return key(program_version(), repr(config), theme, hour, *content)
 
 
 def _report_bytes(report: BuildReport) -> bytes:
@@ -886,13 +891,24 @@ class _Folding:
 
 
 def _template_cache(cache: Cache) -> Path | None:
-    """The folder beside the cache file where compiled templates are kept (None without a
-    usable cache, or when the folder cannot be made)."""
+    """The folder beside the cache file where compiled templates are kept, one for each
+    ``compiled_templates_key`` (the others are deleted); None without a usable cache, or
+    when the folder cannot be made."""
+    import shutil
+
+    from digest.render import compiled_templates_key
+
     if not cache.usable:
         return None
-    folder = cache.path.parent / "templates"
+    base = cache.path.parent / "templates"
+    folder = base / compiled_templates_key()[:16]
     try:
-        folder.mkdir(exist_ok=True)
+        if base.is_symlink():
+            return None
+        folder.mkdir(parents=True, exist_ok=True)
+        for other in base.iterdir():
+            if other != folder and other.is_dir() and not other.is_symlink():
+                shutil.rmtree(other, ignore_errors=True)
     except OSError:
         return None
     return folder if folder.is_dir() and not folder.is_symlink() else None
@@ -910,5 +926,5 @@ def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: 
     # since fails the publishing (CarryError), and the build renders every page instead.
     reusable = frozenset(path for path in cache.outputs() if path in previous)
     shape = (config.timezone, config.summary_sentences, config.summary_max_words)
-    signature = key(digest.__version__, repr(config), repr(shape), theme)
+    signature = key(program_version(), repr(config), repr(shape), theme)
     return PageMemo(signature, file_keys, previous, reusable)

@@ -1,7 +1,7 @@
 """The command line: the only place that prints, reads the clock and sets exit codes.
 
 Exit codes: 0 built, 1 built with problems under --strict or nothing to build,
-2 bad usage or configuration.
+2 bad usage or configuration, 141 standard output closed by its reader.
 """
 
 from __future__ import annotations
@@ -466,20 +466,21 @@ def run() -> NoReturn:
     A build leaves the memos of slugs and paths and every module it imported, which the
     interpreter would free one by one and collect once more on its way out: 0.16 s of a
     3.3 s rebuild at 10,000 articles, measured. When ``main`` returns, every file it
-    wrote is closed and every worker process joined; the two output streams are flushed
-    here. A reader that closed the pipe early (``digest build | head -0``) is not an
-    error worth a traceback: the rest of the output is dropped and the exit code is 141,
-    as a shell gives a command stopped by SIGPIPE.
+    wrote is closed and every worker process joined; the output streams are flushed
+    here. Under a tracer or profiler (coverage, cProfile), whose results are written as
+    the interpreter ends, it ends as usual. A reader that closed the pipe early
+    (``digest build | head -0``) is not an error worth a traceback: the exit code is
+    141, as a shell gives a command stopped by SIGPIPE.
     """
     try:
         code = main()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None: the descriptor was closed before start
+                stream.flush()
     except BrokenPipeError:
-        # Python's advice: point standard output at devnull so that nothing is written
-        # to the closed pipe again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 141
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        raise SystemExit(code)
     os._exit(code)
 
 

@@ -249,6 +249,21 @@ def test_the_command_flushes_its_output_and_exit_code_before_leaving(site: Path)
     assert "broken.md" in bad.stderr
 
 
+def test_a_closed_standard_output_is_not_an_error(site: Path) -> None:
+    # Started with descriptor 1 closed, Python's sys.stdout is None.
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    result = subprocess.run(
+        f'exec 1>&- && "{sys.executable}" -m digest build',
+        shell=True,
+        stderr=subprocess.PIPE,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert (site / "public" / "index.html").is_file()
+
+
 def test_a_reader_that_closes_the_pipe_early_gets_no_traceback(site: Path) -> None:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
     proc = subprocess.Popen(

@@ -119,7 +119,7 @@ def test_an_edited_template_is_compiled_again(site: Path, monkeypatch: pytest.Mo
     # template already compiled must show, as it does in a cold build.
     _template(site)
     _build(site, monkeypatch)
-    assert any((site / ".digest-cache" / "templates").iterdir())
+    assert any((site / ".digest-cache" / "templates").glob("*/__jinja2_*.cache"))
     before = site.parent / "before"
     shutil.copytree(site / "public", before)
     edited = site / "templates" / "story.html"
@@ -130,6 +130,42 @@ def test_an_edited_template_is_compiled_again(site: Path, monkeypatch: pytest.Mo
     built = _tree(site / "public")
     assert built == _tree(twin / "public")
     assert b"Complaints: desk@example.org" in built[next(p for p in built if p.count("/") == 4)]
+
+
+def test_compiled_templates_that_cannot_be_read_or_written_never_fail_a_build(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jinja2
+
+    from digest import render
+
+    def build_and_compare() -> None:
+        before = site.parent / "before"
+        shutil.rmtree(before, ignore_errors=True)
+        shutil.copytree(site / "public", before)
+        _build(site, monkeypatch)
+        twin = _cold_twin(site, before)
+        _build(twin, monkeypatch)
+        assert _tree(site / "public") == _tree(twin / "public")
+
+    compiled = list((site / ".digest-cache" / "templates").glob("*/__jinja2_*.cache"))
+    assert compiled
+    for path in compiled:  # Jinja's own header, then damage
+        path.write_bytes(jinja2.bccache.bc_magic + b"not compiled code")
+    _add(site)
+    build_and_compare()  # damaged: compiled again
+
+    def refuse(self: object, bucket: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "dump_bytecode", refuse)
+    monkeypatch.setattr(render, "compiled_templates_key", lambda: "f" * 40)  # none kept yet
+    _edit(site)
+    build_and_compare()  # cannot be written: not kept
+    # Compiled under another key (another digest, Jinja or Python): the old ones are gone.
+    folders = list((site / ".digest-cache" / "templates").iterdir())
+    assert [f.name for f in folders] == ["f" * 16]
+    assert not any(folders[0].iterdir())
 
 
 def test_a_new_digest_version_rebuilds_everything(
@@ -144,6 +180,28 @@ def test_a_new_digest_version_rebuilds_everything(
     built = _tree(site / "public")
     assert built == _tree(twin / "public")
     assert b"99.0.0" in built["atom.xml"]
+
+
+def test_new_libraries_load_every_file_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A new python-slugify or Markdown parser may make something else of the same file:
+    # what loading made is keyed by digest's version and its libraries' (program_version).
+    from digest import build
+
+    prepared: list[str] = []
+    original = build.prepare_files
+
+    def counting(files: list[tuple[str, bytes]], *args: object) -> list[build.Prepared]:
+        prepared.extend(rel for rel, _ in files)
+        return original(files, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build, "prepare_files", counting)
+    _add(site)
+    _build(site, monkeypatch)
+    assert prepared == ["late.md"]
+    monkeypatch.setattr(build, "program_version", lambda: "a newer python-slugify")
+    _edit(site)
+    _build(site, monkeypatch)
+    assert len(prepared) == 1 + len(list((site / "content").iterdir()))
 
 
 def test_nothing_changed_leaves_the_site_untouched(
@@ -183,6 +241,22 @@ def test_a_broken_cache_is_rebuilt_not_fatal(site: Path, monkeypatch: pytest.Mon
     assert (site / ".digest-cache" / "cache.sqlite").read_bytes()[:16] == b"SQLite format 3\0"
     with sqlite3.connect(site / ".digest-cache" / "cache.sqlite") as db:
         assert db.execute("SELECT count(*) FROM loaded").fetchone()[0] > 0
+
+
+def test_only_a_damaged_cache_is_made_afresh_and_only_by_the_build(tmp_path: Path) -> None:
+    from digest.cache import Cache
+
+    folder = tmp_path / ".digest-cache"
+    folder.mkdir()
+    (folder / "cache.sqlite").write_bytes(b"not a database at all")
+    assert not Cache(folder, repair=False).usable  # a build's worker leaves it alone
+    assert (folder / "cache.sqlite").read_bytes() == b"not a database at all"
+    assert Cache(folder).usable
+    other = tmp_path / "other"
+    (other / "cache.sqlite").mkdir(parents=True)  # cannot be opened: not damaged
+    (other / "cache.sqlite" / "keep.txt").write_text("mine")
+    assert not Cache(other).usable
+    assert (other / "cache.sqlite" / "keep.txt").read_text() == "mine"
 
 
 def test_a_day_of_changes_equals_cold_builds(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
