@@ -764,6 +764,7 @@ def build(
     """
     cache = Cache(config.root / CACHE_FOLDER)
     try:
+        cache.use_site(str(config.output_dir.absolute()))
         sources, data, stamps = scan(config, cache.files())
         file_keys = {s.rel: s.key for s in sources}
         theme = theme_signature(config)

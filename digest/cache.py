@@ -297,6 +297,17 @@ class Cache:
         except sqlite3.Error:
             pass
 
+    def use_site(self, output: str) -> None:
+        """Name the output folder this build publishes to. What the cache knew of the
+        site in another folder (its files' hashes, its pages' keys, its standby folder,
+        the last report) is forgotten: taken for this folder's, it would carry that
+        site's pages into this one (seen: a build with ``--output elsewhere`` sharing
+        the cache, then a build of the usual site that published the previous site)."""
+        if self._db is None or self.get_meta("site") == output.encode():
+            return
+        self.forget_site()
+        self.set_meta("site", output.encode())
+
     def forget_site(self) -> None:
         """Forget what is known of the published site (its files' hashes, its pages'
         keys, the last build's signature and report): called just before a new site is

@@ -204,6 +204,24 @@ def test_new_libraries_load_every_file_again(site: Path, monkeypatch: pytest.Mon
     assert len(prepared) == 1 + len(list((site / "content").iterdir()))
 
 
+def test_a_build_into_another_folder_does_not_lend_its_pages_to_this_one(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache is the site folder's, whatever the output: what it knows of the site
+    # built into "elsewhere" must not be taken for what "public" holds.
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    monkeypatch.chdir(site)
+    assert main(["-q", "build", "--output", "elsewhere"]) == 0
+    _build(site, monkeypatch)
+    twin = _cold_twin(site, before)
+    shutil.rmtree(twin / "elsewhere", ignore_errors=True)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+    assert _tree(site / "public") == _tree(site / "elsewhere")
+
+
 def test_nothing_changed_leaves_the_site_untouched(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
