@@ -8,6 +8,7 @@ only when there is work for them, so that a rebuild where nothing changed stays 
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -786,18 +787,17 @@ def build(
         folding = _Folding(library, cache, config.fold_threshold)
         memo = _page_memo(config, file_keys, theme, cache)
         stored_lines = cache.lines()
-        compiled = _template_cache(cache)
-        site = make_site(
+        make = functools.partial(
+            make_site,
             config,
             loaded,
             now,
             identities,
             grouping=folding,
-            memo=memo,
             bodies=library.body,
-            story_lines=stored_lines,
-            compiled=compiled,
+            compiled=_template_cache(cache),
         )
+        site = make(memo=memo, story_lines=stored_lines)
         gc.freeze()  # the stories and sections, likewise
         if strict and site.problems:
             raise StrictFailure(site.problems)
@@ -820,15 +820,7 @@ def build(
                 cache.forget_site,
             )
         except CarryError:  # the previous site changed under us: render every page
-            site = make_site(
-                config,
-                loaded,
-                now,
-                identities,
-                grouping=folding,
-                bodies=library.body,
-                compiled=compiled,
-            )
+            site = make()
             count, hashes = publish(
                 site.make_files,
                 config.output_dir,
