@@ -429,7 +429,10 @@ SUMMARY_SENTENCES = (
 
 @given(
     st.lists(
-        st.lists(st.sampled_from(SUMMARY_SENTENCES), min_size=0, max_size=4).map(" ".join),
+        st.one_of(
+            st.lists(st.sampled_from(SUMMARY_SENTENCES), min_size=0, max_size=4).map(" ".join),
+            st.just("## Talks collapse after a long night"),  # a subhead anywhere
+        ),
         max_size=70,
     ),
     st.sampled_from(("", "Roads were shut across the county.", "Shares fell.")),
@@ -444,7 +447,9 @@ def test_summaries_split_as_needed_equal_those_from_every_sentence(
 
     from digest.summarize import lead_summary, with_sentences
 
-    blocks = (*(Block("p", p, p) for p in paragraphs), Block("h2", "Subhead here", ""))
+    blocks = tuple(
+        Block("h2", p[3:], p[3:]) if p.startswith("## ") else Block("p", p, p) for p in paragraphs
+    )
     article = Article("a", "a.md", "", "T", dek=dek, blocks=blocks)
     # Every sentence given at once, as one paragraph: nothing is left to split later.
     every = tuple(s for paragraph in with_sentences(article).sentences for s in paragraph)
