@@ -241,8 +241,18 @@ def prepare_files(
     return out
 
 
-Job = tuple[str, str, bytes, str, int, int]
-"""(cache key, path, bytes, time zone, summary sentences, summary words): one file to load."""
+Job = tuple[str, str, bytes]
+"""(cache key, path, bytes): one file to load."""
+Shape = tuple[str, int, int]
+"""(time zone, summary sentences, summary words): the settings that shape what loading
+makes of a file."""
+
+
+def _shape_of(config: Config) -> Shape:
+    """The settings of ``config`` that shape what loading makes of a file."""
+    return (config.timezone, config.summary_sentences, config.summary_max_words)
+
+
 Row = tuple[str, bytes, bytes, bytes]
 """(cache key, head, body, fingerprints), each pickled: one loaded file as the cache keeps it."""
 
@@ -261,7 +271,7 @@ def _start_worker() -> None:
     _vocabulary = Vocabulary()
 
 
-def _prepare_rows(jobs: list[Job], vocabulary: Vocabulary | None = None) -> list[Row]:
+def _prepare_rows(jobs: list[Job], shape: Shape, vocabulary: Vocabulary | None = None) -> list[Row]:
     """Load files into cache rows (run in worker processes; the rows are already pickled,
     so that they cross back to the build and into the cache without more work)."""
     from digest.dedup import Vocabulary
@@ -271,11 +281,8 @@ def _prepare_rows(jobs: list[Job], vocabulary: Vocabulary | None = None) -> list
         return []
     vocabulary = vocabulary or _vocabulary or Vocabulary()
     rows = []
-    shapes = {job[3:] for job in jobs}
-    if len(shapes) != 1:  # one build's jobs share their settings
-        raise ValueError(f"expected one shape of settings for a chunk, found {len(shapes)}")
-    prepared = prepare_files([(job[1], job[2]) for job in jobs], *shapes.pop(), vocabulary)
-    for (k, *_), p in zip(jobs, prepared, strict=True):
+    prepared = prepare_files([(rel, data) for _, rel, data in jobs], *shape, vocabulary)
+    for (k, _, _), p in zip(jobs, prepared, strict=True):
         whole = p.loaded
         head = Loaded(
             whole.path, tuple(a.stub() for a in whole.articles), whole.problems, whole.updated
@@ -289,7 +296,9 @@ CHUNK = 32
 the results of a few tasks in flight stay small."""
 
 
-def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> Iterator[Row]:
+def _load_rows(
+    jobs: Iterator[Job], count: int, shape: Shape, progress: Progress | None
+) -> Iterator[Row]:
     """Rows for every job, in order: in this process when few, else on every core."""
     workers = min(os.cpu_count() or 1, 8)
     done = 0
@@ -309,7 +318,7 @@ def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> It
 
         vocabulary = Vocabulary()  # for this build only
         for chunk in chunks():
-            yield from _prepare_rows(chunk, vocabulary)
+            yield from _prepare_rows(chunk, shape, vocabulary)
             done += len(chunk)
             if progress is not None:
                 progress("loading", done, count)
@@ -326,7 +335,7 @@ def _load_rows(jobs: Iterator[Job], count: int, progress: Progress | None) -> It
     with ProcessPoolExecutor(workers, context, initializer=_start_worker) as pool:
         window: deque[tuple[int, Future[list[Row]]]] = deque()
         for chunk in chunks():
-            window.append((len(chunk), pool.submit(_prepare_rows, chunk)))
+            window.append((len(chunk), pool.submit(_prepare_rows, chunk, shape)))
             if len(window) >= 4 * workers:
                 size, future = window.popleft()
                 yield from future.result()
@@ -379,8 +388,7 @@ class Library:
     @property
     def settings(self) -> str:
         """What changes what loading makes of a file, besides its bytes and path."""
-        shape = (self.config.timezone, self.config.summary_sentences, self.config.summary_max_words)
-        return key(program_version(), repr(shape))
+        return key(program_version(), repr(_shape_of(self.config)))
 
     def load(
         self,
@@ -397,7 +405,6 @@ class Library:
         heads: dict[str, Any] = self.cache.heads(self.keys.values())
         missing = [s for s in sources if not s.error and self.keys[s.rel] not in heads]
         keep = len(missing) <= KEEP_WHOLE or not self.cache.usable
-        shape = (self.config.timezone, self.config.summary_sentences, self.config.summary_max_words)
 
         def jobs() -> Iterator[Job]:
             for s in missing:
@@ -411,10 +418,10 @@ class Library:
                     if key(s.rel, blob) != s.key:  # what is cached must be what was keyed
                         self._gone[s.rel] = "the file changed while it was read; build again"
                         continue
-                yield (self.keys[s.rel], s.rel, blob, *shape)
+                yield (self.keys[s.rel], s.rel, blob)
 
         batch: list[Row] = []
-        for row in _load_rows(jobs(), len(missing), progress):
+        for row in _load_rows(jobs(), len(missing), _shape_of(self.config), progress):
             heads[row[0]] = pickle.loads(row[1])
             if keep:
                 self._bodies[row[0]], self._prints[row[0]] = row[2], row[3]
@@ -443,13 +450,8 @@ class Library:
         whole: Loaded | None = pickle.loads(blob) if blob is not None else self.cache.body(k)
         stored = whole is not None
         if whole is None:  # the cache lost it: load the file again
-            shape = (
-                self.config.timezone,
-                self.config.summary_sentences,
-                self.config.summary_max_words,
-            )
             path = self.config.content_dir / rel
-            whole = prepare(rel, path.read_bytes(), *shape).loaded
+            whole = prepare(rel, path.read_bytes(), *_shape_of(self.config)).loaded
         self._last = (k, (whole, stored))
         return whole, stored
 
@@ -918,6 +920,5 @@ def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: 
     # Pages the last build published, as the cache remembers them; one that is gone
     # since fails the publishing (CarryError), and the build renders every page instead.
     reusable = frozenset(path for path in cache.outputs() if path in previous)
-    shape = (config.timezone, config.summary_sentences, config.summary_max_words)
-    signature = key(program_version(), repr(config), repr(shape), theme)
+    signature = key(program_version(), repr(config), repr(_shape_of(config)), theme)
     return PageMemo(signature, file_keys, previous, reusable)
