@@ -768,13 +768,14 @@ def build(
     cache = Cache(config.root / CACHE_FOLDER)
     try:
         cache.use_site(str(config.output_dir.absolute()))
-        sources, data, stamps = scan(config, cache.files())
+        index = cache.files()
+        sources, data, stamps = scan(config, index)
         file_keys = {s.rel: s.key for s in sources}
         theme = theme_signature(config)
         signature = inputs_signature(config, file_keys, theme, now)
         unchanged = _unchanged(config, cache, signature)
         if unchanged is not None:
-            cache.store_files(stamps)
+            cache.store_files(stamps, index)
             if strict and unchanged.problems:
                 raise StrictFailure(unchanged.problems)
             return unchanged
@@ -784,10 +785,11 @@ def build(
         # What was loaded lives until the build ends: out of the collector's sight, full
         # collections no longer walk it again and again (a tenth of a rebuild's time).
         gc.freeze()
-        cache.store_files(stamps)
+        cache.store_files(stamps, index)
         identities = previous_identities(config)
         folding = _Folding(library, cache, config.fold_threshold)
-        memo = _page_memo(config, file_keys, theme, cache)
+        published = cache.outputs()
+        memo = _page_memo(config, file_keys, theme, cache, published or {})
         stored_lines = cache.lines()
         make = functools.partial(
             make_site,
@@ -809,7 +811,6 @@ def build(
             )
         from digest.publish import CarryError, publish
 
-        published = cache.outputs()
         standby = cache.take_standby()
         try:
             count, hashes = publish(
@@ -839,9 +840,9 @@ def build(
             files=count,
             merges=site.merges,
         )
-        cache.store_outputs(hashes)
+        cache.store_outputs(hashes, was=published)
         if published:  # the site just replaced is the standby folder now
-            cache.store_standby(published)
+            cache.store_outputs(published, "standby", was=standby)
         cache.set_meta("pages", json.dumps(site.page_keys or {}).encode())
         cache.store_lines(site.story_lines, stored_lines)
         cache.set_meta("report", _report_bytes(report))
@@ -870,7 +871,7 @@ class _Folding:
     ) -> tuple[Sequence[Sequence[Article]], tuple[Merge, ...]]:
         from digest.foldindex import FoldIndex, fold
 
-        blob = self.cache.get_meta("fold")
+        blob = self.cache.read_kept("fold")
         previous = FoldIndex.from_bytes(blob) if blob else None
         del blob
         groups, merges, index = fold(
@@ -881,7 +882,7 @@ class _Folding:
             previous,
         )
         del previous
-        self.cache.set_meta("fold", index.to_bytes())
+        self.cache.keep("fold", index.to_bytes())
         return groups, merges
 
 
@@ -909,8 +910,15 @@ def _template_cache(cache: Cache) -> Path | None:
     return folder if folder.is_dir() and not folder.is_symlink() else None
 
 
-def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: Cache) -> PageMemo:
-    """What the renderer needs to keep unchanged pages of the site now published."""
+def _page_memo(
+    config: Config,
+    file_keys: Mapping[str, str],
+    theme: str,
+    cache: Cache,
+    published: Mapping[str, str],
+) -> PageMemo:
+    """What the renderer needs to keep unchanged pages of the site now published (whose
+    files' hashes are ``published``)."""
     from digest.render import PageMemo
 
     try:
@@ -919,6 +927,6 @@ def _page_memo(config: Config, file_keys: Mapping[str, str], theme: str, cache: 
         previous = {}
     # Pages the last build published, as the cache remembers them; one that is gone
     # since fails the publishing (CarryError), and the build renders every page instead.
-    reusable = frozenset(path for path in cache.outputs() if path in previous)
+    reusable = frozenset(path for path in published if path in previous)
     signature = key(program_version(), repr(config), repr(_shape_of(config)), theme)
     return PageMemo(signature, file_keys, previous, reusable)

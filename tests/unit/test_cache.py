@@ -1,0 +1,114 @@
+"""The cache's records of the published site and the content files: written as changes
+to what the table holds, and read back as exactly what was stored."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.cache import Cache
+
+paths = st.dictionaries(st.sampled_from([f"p{i}" for i in range(12)]), st.sampled_from("abc"))
+
+
+def _rows(folder: Path, table: str) -> dict[str, str]:
+    with sqlite3.connect(folder / "cache.sqlite") as db:
+        return dict(db.execute(f"SELECT path, hash FROM {table}"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(before=paths, after=paths)
+def test_outputs_stored_as_a_change_read_back_whole(
+    before: dict[str, str], after: dict[str, str]
+) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        cache = Cache(folder)
+        cache.store_outputs({"stale": "x", **before})  # rows nobody described to it
+        cache.store_outputs(before)
+        assert cache.outputs() == before
+        cache.store_outputs(after, was=before)
+        assert cache.outputs() == after
+        assert _rows(folder, "outputs") == after
+        cache.close()
+
+
+def test_outputs_not_known_until_stored(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert cache.outputs() is None
+    cache.store_outputs({})
+    assert cache.outputs() == {}
+    cache.store_outputs({"index.html": "h1", "a/index.html": "h2"})
+    cache.forget_site()
+    assert cache.outputs() is None, "forgotten: the rows describe the site before the swap"
+    assert _rows(tmp_path, "outputs") == {"index.html": "h1", "a/index.html": "h2"}
+
+
+def test_standby_is_taken_once(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert cache.take_standby() is None
+    cache.store_outputs({"a": "1"}, "standby")
+    assert cache.take_standby() == {"a": "1"}
+    assert cache.take_standby() is None
+    cache.store_outputs({"b": "2"}, "standby", was={"a": "1"})
+    assert cache.outputs("standby") == {"b": "2"}
+    assert cache.outputs() is None
+
+
+def test_file_index_stored_as_a_change(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    first = {"a.md": (1, 2, 3, 4, "k1"), "b.md": (5, 6, 7, 8, "k2")}
+    cache.store_files(first, cache.files())
+    assert cache.files() == first
+    second = {"b.md": (5, 6, 7, 9, "k3"), "c.md": (1, 1, 1, 1, "k4")}
+    cache.store_files(second, first)
+    assert cache.files() == second
+    cache.store_files({}, None)
+    assert cache.files() == {}
+
+
+def test_loaded_rows_no_file_needs_are_dropped(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.store_loaded([(k, b"h", b"b", b"p") for k in ("k1", "k2", "k3")])
+    cache.forget_loaded_except(["k2", "k9"])
+    with sqlite3.connect(tmp_path / "cache.sqlite") as db:
+        assert [k for (k,) in db.execute("SELECT key FROM loaded")] == ["k2"]
+
+
+def test_a_closed_cache_keeps_nothing(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.close()
+    cache.store_outputs({"a": "1"})
+    cache.store_files({"a.md": (1, 2, 3, 4, "k")})
+    assert cache.outputs() is None
+    assert cache.files() is None
+
+
+def test_kept_values_read_back_only_when_whole(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    assert cache.read_kept("fold") is None
+    cache.keep("fold", b"index" * 1000)
+    assert cache.read_kept("fold") == b"index" * 1000
+    assert [p.name for p in tmp_path.iterdir() if "fold" in p.name] == ["fold.kept"]
+    path = tmp_path / "fold.kept"
+    whole = path.read_bytes()
+    path.write_bytes(whole[:-1])  # torn
+    assert cache.read_kept("fold") is None
+    path.write_bytes(whole[:-1] + b"X")  # same length, other bytes
+    assert cache.read_kept("fold") is None
+    path.write_bytes(whole)
+    assert cache.read_kept("fold") == b"index" * 1000
+
+
+def test_kept_values_go_with_an_old_schema(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.keep("fold", b"index")
+    cache.close()
+    with sqlite3.connect(tmp_path / "cache.sqlite") as db:
+        db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
+    assert Cache(tmp_path).read_kept("fold") is None
+    assert not (tmp_path / "fold.kept").exists()
