@@ -379,10 +379,23 @@ def fingerprints(
     counts = np.maximum(words - (SHINGLE_WORDS - 1), 0)
     shingles = _shingle_hashes(hashes) if hashes.size >= SHINGLE_WORDS else hashes[:0]
     starts = np.cumsum(words) - words
-    return [
-        Fingerprint(np.unique(shingles[start : start + count]), size)
-        for start, count, size in zip(starts.tolist(), counts.tolist(), words.tolist(), strict=True)
-    ]
+    if not counts.size:
+        return []
+    # Each text's shingles sorted and made unique all at once, a row per text padded with
+    # the largest value (a row's own values are its first counts[k] once sorted, whatever
+    # they are): np.unique a text cost more than its shingling (0.14 ms an article).
+    width = max(int(counts.max()), 1)
+    inside = np.arange(width) < counts[:, None]
+    table = np.full((counts.size, width), np.iinfo(np.uint64).max, dtype=np.uint64)
+    positions = np.repeat(starts, counts) + (
+        np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    )
+    table[inside] = shingles[positions]
+    table.sort(axis=1)
+    distinct = inside
+    distinct[:, 1:] &= table[:, 1:] != table[:, :-1]
+    rows = np.split(table[distinct], np.cumsum(distinct.sum(axis=1))[:-1])
+    return [Fingerprint(row, size) for row, size in zip(rows, words.tolist(), strict=True)]
 
 
 def containment(a: U64, b: U64) -> tuple[float, float]:

@@ -650,10 +650,18 @@ def test_fingerprints_of_many_texts_are_each_text_s_fingerprint() -> None:
     # Shingles never straddle two texts; short and empty texts have none.
     vocabulary = Vocabulary()
     rng = random.Random(7)
+    assert [f.words for f in fingerprints([[], ["a"]], vocabulary)] == [0, 1]
     for size in (0, 1, 3, 40):
         texts = [
             rng.choice(
-                [[], ["a b"], ["one two three four", "five"], [*AWKWARD], random_texts(rng, 3)]
+                [
+                    [],
+                    ["a b"],
+                    ["one two three four", "five"],
+                    [*AWKWARD],
+                    random_texts(rng, 3),
+                    ["alpha beta gamma delta epsilon zeta " * 4] * 2,  # shingles repeated
+                ]
             )
             for _ in range(size)
         ]
