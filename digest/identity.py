@@ -113,7 +113,7 @@ def keep_identities(
     used_ids = set(previous.folder_of)
     taken = set(previous.folder_of.values())
     for i, sid in kept.items():
-        result[i] = replace(stories[i], id=sid, folder=previous.folder_of[sid])
+        result[i] = stories[i].placed(sid, previous.folder_of[sid])
     fresh = sorted((i for i in range(len(stories)) if i not in kept), key=lambda i: stories[i].id)
     for i in fresh:
         story = stories[i]
@@ -122,13 +122,13 @@ def keep_identities(
             n += 1
             sid = stable_id(f"{story.id}#{n}")
         used_ids.add(sid)
-        base = str(replace(story, folder="").path)
+        base = str(story.dated_path)
         folder, n = base, 1
         while folder in taken:
             n += 1
             folder = f"{base}-{n}"
         taken.add(folder)
-        result[i] = replace(story, id=sid, folder=folder)
+        result[i] = story.placed(sid, folder)
 
     final = tuple(_dated(s, previous) for s in result if s is not None)
     story_of = dict(previous.story_of)

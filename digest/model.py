@@ -6,15 +6,43 @@ No I/O happens here. Every stage takes these values and returns new ones.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+import operator
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Any, Literal, TypeVar
+
+_T = TypeVar("_T")
+
+
+def pickled_by_fields(cls: type[_T]) -> type[_T]:
+    """Make a frozen, slotted dataclass pickle as its class and its fields' values, made
+    again by calling the class: the cache stores every article, and the dataclass's own
+    slots state (a Python loop over ``fields`` to save, another to load) made loading the
+    heads of 10,000 files about a third slower (measured: 0.157 against 0.113 s).
+
+    >>> import pickle
+    >>> a = Article("a", "a.md", "", "T", tags=("x",))
+    >>> pickle.loads(pickle.dumps(a)) == a
+    True
+    """
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if len(names) < 2:  # attrgetter gives a tuple for two names or more
+        raise TypeError(f"{cls.__name__}: expected two fields or more, found {len(names)}")
+    values = operator.attrgetter(*names)
+
+    def __reduce__(self: _T) -> tuple[type[_T], tuple[Any, ...]]:
+        return (cls, values(self))
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
 
 BlockKind = Literal["p", "h2", "h3", "ul", "ol", "blockquote", "pre"]
 HEADING_KINDS: frozenset[str] = frozenset({"h2", "h3"})
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Block:
     """One block of an article body: a paragraph, a subhead, a list or a quotation.
@@ -34,13 +62,8 @@ class Block:
     def is_heading(self) -> bool:
         return self.kind in HEADING_KINDS
 
-    def __reduce__(self) -> tuple[type[Block], tuple[str, str, str]]:
-        # Pickled as its three fields: the cache stores every article's blocks, and the
-        # dataclass's own slots state (a Python loop over its fields) made pickling and
-        # unpickling a body ~1.7x slower (measured over 2,000 bodies).
-        return (Block, (self.kind, self.text, self.html))
 
-
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article as one outlet published it.
@@ -130,18 +153,58 @@ class Story:
         ``folder`` once given (see ``digest.identity``) is kept; before that, the folder is
         the day of publication and the slug.
         """
-        return _story_path(self.folder, self.published, self.published.utcoffset(), self.slug)
+        if self.folder:
+            return _folder_path(self.folder)
+        return self.dated_path
+
+    @property
+    def dated_path(self) -> PurePosixPath:
+        """The folder a story is first given: its day of publication and its slug."""
+        return _story_path(self.published, self.published.utcoffset(), self.slug)
+
+    def placed(self, id: str, folder: str) -> Story:
+        """The story with the id and folder given it (see ``digest.identity``).
+
+        ``replace`` spelled out: a build places every story, and ``replace`` took two
+        thirds of that (3.8 against 1.5 µs a story).
+        """
+        return Story(
+            id,
+            self.slug,
+            self.lead,
+            self.articles,
+            self.published,
+            self.updated,
+            self.tags,
+            self.summary,
+            folder,
+        )
+
+    def summarized(self, summary: tuple[str, ...]) -> Story:
+        """The story with its summary (``replace`` spelled out, as in ``placed``)."""
+        return Story(
+            self.id,
+            self.slug,
+            self.lead,
+            self.articles,
+            self.published,
+            self.updated,
+            self.tags,
+            summary,
+            self.folder,
+        )
+
+
+# Both memoized: pages link every story many times, and pathlib parses on each call.
+@functools.lru_cache(maxsize=1 << 17)
+def _folder_path(folder: str) -> PurePosixPath:
+    return PurePosixPath(folder)
 
 
 @functools.lru_cache(maxsize=1 << 17)
-def _story_path(
-    folder: str, published: datetime, offset: timedelta | None, slug: str
-) -> PurePosixPath:
-    # Memoized: pages link every story many times, and pathlib parses on each call. The
-    # offset is part of the key because equal instants in two offsets are equal datetimes
-    # that can fall on different days.
-    if folder:
-        return PurePosixPath(folder)
+def _story_path(published: datetime, offset: timedelta | None, slug: str) -> PurePosixPath:
+    # The offset is part of the key because equal instants in two offsets are equal
+    # datetimes that can fall on different days.
     return PurePosixPath(published.strftime("%Y/%m/%d")) / slug
 
 

@@ -138,7 +138,4 @@ def lead_summary(article: Article, sentences: int = 3, max_words: int = 120) -> 
 def summarize(story: Story, sentences: int = 3, max_words: int = 120) -> Story:
     """The story with its summary: the lead sentences of its lead article (worked out
     when the article was loaded, where the build did so with the same settings)."""
-    from dataclasses import replace
-
-    summary = story.lead.summary or lead_summary(story.lead, sentences, max_words)
-    return replace(story, summary=summary)
+    return story.summarized(story.lead.summary or lead_summary(story.lead, sentences, max_words))

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import PurePosixPath
 
 from digest.errors import ContentError
-from digest.model import Article, Problem
+from digest.model import Article, Problem, pickled_by_fields
 
 TEXT_SUFFIXES = frozenset({".txt", ".text"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
@@ -29,6 +29,7 @@ class LoadSettings:
     timezone: tzinfo = UTC
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Loaded:
     """The outcome of loading one file: its articles, or the problem that stopped it.

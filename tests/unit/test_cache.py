@@ -112,3 +112,38 @@ def test_kept_values_go_with_an_old_schema(tmp_path: Path) -> None:
         db.execute("UPDATE meta SET value = 'old' WHERE name = 'schema'")
     assert Cache(tmp_path).read_kept("fold") is None
     assert not (tmp_path / "fold.kept").exists()
+
+
+def test_articles_read_back_from_the_cache_equal_with_every_field() -> None:
+    import dataclasses
+    import pickle
+    from datetime import UTC, datetime
+
+    from digest.cache import dumps
+    from digest.load import Loaded
+    from digest.model import Article, Block, Problem
+
+    article = Article(
+        "id",
+        "a.md",
+        "Outlet",
+        "Title",
+        dek="Dek",
+        url="https://example.com/a",
+        published=datetime(2025, 7, 14, 12, tzinfo=UTC),
+        tags=("x", "y"),
+        blocks=(Block("h2", "Sub", "Sub"), Block("p", "One two.", "One <b>two</b>.")),
+        summary_override=("Given.",),
+        draft=True,
+        slug="slug",
+        summary=("One two.",),
+        sentences=(("One two.",),),
+        stub_words=2,
+        title_slug="title",
+    )
+    defaults = Article("i", "p", "o", "t")
+    assert all(
+        getattr(article, f.name) != getattr(defaults, f.name) for f in dataclasses.fields(Article)
+    ), "every field differs from its default, so a field left out of pickling shows"
+    loaded = Loaded("a.md", (article,), (Problem("a.md", "load", "m"),), (None,))
+    assert pickle.loads(dumps(loaded)) == loaded

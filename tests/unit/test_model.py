@@ -1,0 +1,38 @@
+"""The model's values: stories placed and summarized keep every other field."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+from digest.model import Article, Story
+
+A = Article("a", "a.md", "Outlet", "Title")
+B = Article("b", "b.md", "Other", "Title")
+STORY = Story(
+    "id1",
+    "slug",
+    B,
+    (A, B),
+    datetime(2025, 7, 14, 12, tzinfo=UTC),
+    datetime(2025, 7, 15, 12, tzinfo=UTC),
+    ("tag",),
+    ("One.",),
+    "2025/07/14/slug",
+)
+
+
+def test_placed_and_summarized_change_only_their_fields() -> None:
+    assert [f.name for f in dataclasses.fields(Story)] == [
+        "id", "slug", "lead", "articles", "published", "updated", "tags", "summary", "folder",
+    ], "Story.placed and Story.summarized spell out every field: add a new one there"  # fmt: skip
+    assert STORY.placed("id2", "x/y") == dataclasses.replace(STORY, id="id2", folder="x/y")
+    assert STORY.summarized(("Two.",)) == dataclasses.replace(STORY, summary=("Two.",))
+
+
+def test_a_story_is_in_its_folder_once_given_else_its_day_and_slug() -> None:
+    assert STORY.path == PurePosixPath("2025/07/14/slug")
+    assert STORY.placed("id1", "elsewhere/a").path == PurePosixPath("elsewhere/a")
+    assert STORY.placed("id1", "").path == STORY.dated_path == PurePosixPath("2025/07/14/slug")
+    assert STORY.placed("id1", "a//b/").path == PurePosixPath("a/b")
