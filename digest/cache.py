@@ -53,6 +53,19 @@ def key(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def text_key(parts: Iterable[str]) -> str:
+    """``key`` of many short strings, hashed in one go: each is written with its length
+    before it (as a netstring is), so no two lists of strings give the same text. A build
+    keys every page from a dozen strings or more; hashing them one by one took twice as
+    long.
+
+    >>> text_key(["a", "bc"]) == text_key(["a", "bc"]) != text_key(["ab", "c"])
+    True
+    """
+    text = "".join([f"{len(part)}:{part}" for part in parts])
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
+
+
 @functools.cache
 def program_version() -> str:
     """digest's version and the libraries installed beside it, as a key: what a build
@@ -301,7 +314,7 @@ class Cache:
         columns = [c[0] for c in db.execute(f"SELECT * FROM {table} LIMIT 0").description]
         if was is None:
             db.execute(f"DELETE FROM {table}")
-            changed = rows.items()
+            changed = list(rows.items())
         else:
             gone = [(k,) for k in was.keys() - rows.keys()]
             db.executemany(f"DELETE FROM {table} WHERE {columns[0]} = ?", gone)

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from digest.cache import key
+from digest.cache import key, text_key
 from digest.config import Config
 from digest.model import Article, Block, Story
 from digest.publish import Placed, Placer
@@ -410,6 +410,12 @@ class Renderer:
 
         global _FORKED
         _FORKED = (self, stories, placer)
+        # The story template, and the theme's base it extends, loaded (compiled, on a
+        # first build) here once rather than in every worker; a site's own templates
+        # that extend another are loaded by each worker, as before.
+        for name in ("story.html", "base.html"):
+            with contextlib.suppress(jinja2.TemplateNotFound):
+                self.env.get_template(name)
         # Objects that exist now are left out of the workers' garbage collection, which
         # would otherwise write to every one of them and so copy the whole build's memory
         # into each worker (copy-on-write). They stay frozen in this process too, until
@@ -465,17 +471,29 @@ class Renderer:
 
     def _story_key(self, story: Story) -> str:
         """What a story page shows, as a key: the story's own fields and the source files
-        (by content key) of every article in it."""
+        (by content key) of every article in it.
+
+        Its dates enter as instants: the memo's signature covers the site's time zone,
+        the one every story's dates are given in. (Their repr, with the zone's, was a
+        third of the time of keying every story of a rebuild.)
+        """
         assert self.memo is not None
         files = self.memo.file_keys
-        return key(
+        parts = [
             self.memo.signature,
-            repr(
-                (story.id, story.folder, story.published, story.updated, story.tags, story.summary)
-            ),
+            story.id,
+            story.folder,
+            repr(story.published.timestamp()),
+            repr(story.updated.timestamp()),
             story.lead.id,
-            *[f"{a.id}={files[a.path] if a.path in files else repr(a)}" for a in story.articles],
-        )
+            str(len(story.tags)),
+            *story.tags,
+            str(len(story.summary)),
+            *story.summary,
+        ]
+        for a in story.articles:
+            parts += [a.id, files[a.path] if a.path in files else repr(a)]
+        return text_key(parts)
 
     def _listing_key(
         self,
