@@ -108,9 +108,14 @@ class Source:
     be read (``error``), if any."""
 
     rel: str
-    path: Path
+    name: str
+    """The file's path, as a string: a rebuild scans every file, and made a Path of each."""
     key: str
     error: str = ""
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
 
 
 def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str]]:
@@ -163,22 +168,21 @@ def scan(
     kept = 0
     stamps: dict[str, Stamp] = {}
     for name, rel in _walk(config.content_dir, exclude=config.output_dir):
-        path = Path(name)
         try:
             st = os.stat(name)
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             known = index.get(rel)
             if known is not None and known[:4] == stamp:
-                sources.append(Source(rel, path, known[4]))
+                sources.append(Source(rel, name, known[4]))
                 stamps[rel] = known
                 continue
             with open(name, "rb") as file:
                 blob = file.read()
         except OSError as exc:
             reason = f"could not read the file: {exc.strerror}"
-            sources.append(Source(rel, path, key(rel, reason), reason))
+            sources.append(Source(rel, name, key(rel, reason), reason))
             continue
-        sources.append(Source(rel, path, key(rel, blob)))
+        sources.append(Source(rel, name, key(rel, blob)))
         if kept + len(blob) <= SCAN_KEEP:
             data[rel] = blob
             kept += len(blob)
@@ -401,7 +405,8 @@ class Library:
         from digest.load import Loaded
 
         settings = self.settings
-        self.keys = {s.rel: key(settings, s.key) for s in sources if not s.error}
+        # Both are keys already: joined, not hashed again (10,000 hashes a rebuild).
+        self.keys = {s.rel: f"{settings}{s.key}" for s in sources if not s.error}
         heads: dict[str, Any] = self.cache.heads(self.keys.values())
         missing = [s for s in sources if not s.error and self.keys[s.rel] not in heads]
         keep = len(missing) <= KEEP_WHOLE or not self.cache.usable
@@ -525,7 +530,7 @@ def read_all(config: Config) -> list[Loaded]:
         try:
             blob = data.pop(s.rel) if s.rel in data else b"" if s.error else s.path.read_bytes()
         except OSError as exc:
-            blob, s = b"", Source(s.rel, s.path, s.key, f"could not read the file: {exc.strerror}")
+            blob, s = b"", Source(s.rel, s.name, s.key, f"could not read the file: {exc.strerror}")
         if s.error:
             loaded.append(Loaded(s.rel, problems=(Problem(s.rel, "read", s.error),)))
         else:
@@ -677,17 +682,27 @@ def _other_files(
 
     yield from renderer.pages(stories, sections)
     entries = feeds.Entries()
-    yield PurePosixPath("rss.xml"), feeds.rss(config, stories, now, entries=entries)
-    yield PurePosixPath("atom.xml"), feeds.atom(config, stories, now, entries=entries)
+    keys = renderer.story_keys(stories)
+    places = [(PurePosixPath(), feeds.FeedPlace(), stories)]
     for folder, (name, in_topic) in sections.topic_stories().items():
-        place = feeds.FeedPlace(str(folder), name)
-        yield folder / "rss.xml", feeds.rss(config, in_topic, now, place, entries)
-        yield folder / "atom.xml", feeds.atom(config, in_topic, now, place, entries)
-    yield PurePosixPath("feed.json"), feeds.json_feed(config, stories)
+        places.append((folder, feeds.FeedPlace(str(folder), name), in_topic))
+    for folder, place, shown in places:
+        # A feed whose stories did not change is kept as the last build made it.
+        for file, make in (("rss.xml", feeds.rss), ("atom.xml", feeds.atom)):
+            path = folder / file
+            if not renderer.reuse(
+                path.as_posix(),
+                lambda: renderer.feed_key(file, place.folder, place.name, shown, keys),  # noqa: B023  (called at once)
+            ):
+                yield path, make(config, shown, now, place, entries)
+    if not renderer.reuse(
+        "feed.json", lambda: renderer.feed_key("feed.json", "", "", stories, keys)
+    ):
+        yield PurePosixPath("feed.json"), feeds.json_feed(config, stories)
     kept, made = lines
     yield (
         PurePosixPath("stories.json"),
-        feeds.stories_json(config, stories, renderer.story_keys(stories), kept, made),
+        feeds.stories_json(config, stories, keys, kept, made),
     )
     listing_folders = [str(x.folder) for x in sections.listings if str(x.folder) != "."]
     index_folders = ["topics", "outlets", "archive"]

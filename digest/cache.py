@@ -32,7 +32,7 @@ from typing import Any
 import digest
 
 CACHE_FOLDER = ".digest-cache"
-_SCHEMA = 6
+_SCHEMA = 7
 _KEPT_SUFFIX = ".kept"
 _KEPT_MAGIC = b"digest-cache-kept-1\n"
 _DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)

@@ -195,6 +195,16 @@ class Story:
         )
 
 
+def is_plain_folder(folder: str) -> bool:
+    """True when ``folder`` is a relative path that pathlib would write as it is: no empty
+    part, no ``.`` or ``..``. Such a folder names its page without making a path of it.
+
+    >>> [is_plain_folder(f) for f in ("2025/07/14/rain", "a//b", "./a", "a/..", "", "/a")]
+    [True, False, False, False, False, False]
+    """
+    return all(part not in ("", ".", "..") for part in folder.split("/"))
+
+
 # Both memoized: pages link every story many times, and pathlib parses on each call.
 @functools.lru_cache(maxsize=1 << 17)
 def _folder_path(folder: str) -> PurePosixPath:

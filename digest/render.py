@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from digest.cache import key, text_key
+from digest.cache import text_key
 from digest.config import Config
-from digest.model import Article, Block, Story
+from digest.model import Article, Block, Story, is_plain_folder
 from digest.publish import Placed, Placer
 from digest.sections import Listing, Sections, outlet_folder, topic_folder
 from digest.theme import theme_dir
@@ -193,7 +193,9 @@ class Renderer:
         that shows a story links to it (a story's id names one folder in a build)."""
         folder = self._folders.get(story.id)
         if folder is None:
-            folder = self._folders[story.id] = f"{story.path}/"
+            given = story.folder  # nearly always plain, and then its path is not made
+            path = given if given and is_plain_folder(given) else str(story.path)
+            folder = self._folders[story.id] = f"{path}/"
         return folder
 
     def story_cards(self, stories: Sequence[Story], heading: str = "h2") -> Markup:
@@ -297,7 +299,7 @@ class Renderer:
                 else []
             )
             name = listing.file.as_posix()
-            if self._reuse(name, lambda: self._listing_key(listing, children, story_keys, counts)):  # noqa: B023  (called at once)
+            if self.reuse(name, lambda: self._listing_key(listing, children, story_keys, counts)):  # noqa: B023  (called at once)
                 continue
             yield (
                 listing.file,
@@ -386,7 +388,7 @@ class Renderer:
         todo = [
             story
             for story in stories
-            if not self._reuse(self._folder(story) + "index.html", lambda: story_keys[story.id])  # noqa: B023
+            if not self.reuse(self._folder(story) + "index.html", lambda: story_keys[story.id])  # noqa: B023
         ]
         workers = min(os.cpu_count() or 1, 8)
         if len(todo) < PARALLEL_PAGES or workers < 2 or not _can_fork():
@@ -457,10 +459,10 @@ class Renderer:
         articles = tuple(whole if a is story.lead else a for a in story.articles)
         return replace(story, lead=whole, articles=articles)
 
-    def _reuse(self, name: str, page_key: Callable[[], str]) -> bool:
-        """Whether the previous site's page ``name`` (its path in the site) can be kept as
-        it is: its inputs' key is the one it was rendered from. Records the key for the
-        next build."""
+    def reuse(self, name: str, page_key: Callable[[], str]) -> bool:
+        """Whether the previous site's file ``name`` (its path in the site: a page, or a
+        feed) can be kept as it is: its inputs' key is the one it was made from. Records
+        the key for the next build."""
         if self.memo is None:
             return False
         k = self.page_keys[name] = page_key()
@@ -503,19 +505,48 @@ class Renderer:
         counts: Mapping[PurePosixPath, int],
     ) -> str:
         assert self.memo is not None
-        head = (
-            listing.kind,
-            str(listing.folder),
-            listing.title,
-            listing.heading,
-            listing.description,
+        return text_key(
+            [
+                self.memo.signature,
+                listing.kind,
+                str(listing.folder),
+                listing.title,
+                listing.heading,
+                listing.description,
+                str(listing.page),
+                str(listing.newer),
+                str(listing.older),
+                str(listing.first_folder),
+                str(len(listing.stories)),
+                *[story_keys[s.id] for s in listing.stories],
+                *[f"{c.folder}:{c.title}:{counts[c.first_folder]}" for c in children],
+            ]
         )
-        return key(
-            self.memo.signature,
-            repr(head),
-            repr((listing.page, str(listing.newer), str(listing.older), str(listing.first_folder))),
-            *[story_keys[s.id] for s in listing.stories],
-            *[f"{c.folder}:{c.title}:{counts[c.first_folder]}" for c in children],
+
+    def feed_key(
+        self,
+        kind: str,
+        folder: str,
+        name: str,
+        stories: Sequence[Story],
+        keys: Mapping[str, str],
+    ) -> str:
+        """What a feed of ``stories`` (newest first) shows, as a key: its kind and place,
+        when it was last updated (its newest story's update, see ``digest.feeds``) and the
+        stories it lists (``feed_items`` of them), each by its key in ``keys``."""
+        assert self.memo is not None
+        shown = stories[: self.config.feed_items]
+        updated = max((s.updated for s in stories), default=self.site.generated)
+        return text_key(
+            [
+                self.memo.signature,
+                kind,
+                folder,
+                name,
+                updated.isoformat(),
+                str(len(shown)),
+                *[keys[s.id] for s in shown],
+            ]
         )
 
     @staticmethod

@@ -520,3 +520,33 @@ def test_stories_json_lines_are_kept_by_story_and_written_only_when_new(
     assert sorted(after.values()) == sorted(line.rstrip(",") for line in published())
     assert len(written) == 1 and "Ferry service resumes" in written[0][1]
     assert set(before) < set(after) and len(after) == len(before) + 1  # no other story changed
+
+
+def test_only_the_feeds_a_new_story_enters_are_made_again(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story tagged "transport" arrives: the site's feeds and the transport topic's
+    are made again, every other topic's feed is kept as it was."""
+    from digest import feeds
+
+    before = _tree(site / "public")
+    assert "topics/climate/rss.xml" in before, "another topic has feeds"
+    made: list[str] = []
+
+    def spying(kind: str) -> Callable[..., bytes]:
+        original = getattr(feeds, kind)
+
+        def spy(config: object, stories: object, now: object, place: feeds.FeedPlace, *rest: object) -> bytes:  # fmt: skip
+            made.append(f"{place.folder or '.'}/{kind}")
+            return original(config, stories, now, place, *rest)  # type: ignore[no-any-return]
+
+        return spy
+
+    monkeypatch.setattr(feeds, "rss", spying("rss"))
+    monkeypatch.setattr(feeds, "atom", spying("atom"))
+    _add(site)
+    _build(site, monkeypatch)
+    assert sorted(made) == ["./atom", "./rss", "topics/transport/atom", "topics/transport/rss"]
+    after = _tree(site / "public")
+    assert after["topics/climate/rss.xml"] == before["topics/climate/rss.xml"]
+    assert after["rss.xml"] != before["rss.xml"]

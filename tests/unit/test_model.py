@@ -6,7 +6,10 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from digest.model import Article, Story
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digest.model import Article, Story, is_plain_folder
 
 A = Article("a", "a.md", "Outlet", "Title")
 B = Article("b", "b.md", "Other", "Title")
@@ -36,3 +39,10 @@ def test_a_story_is_in_its_folder_once_given_else_its_day_and_slug() -> None:
     assert STORY.placed("id1", "elsewhere/a").path == PurePosixPath("elsewhere/a")
     assert STORY.placed("id1", "").path == STORY.dated_path == PurePosixPath("2025/07/14/slug")
     assert STORY.placed("id1", "a//b/").path == PurePosixPath("a/b")
+
+
+@given(st.lists(st.sampled_from(["a", "2025", ".", "..", "", "b-c", " ", ".x"]), max_size=5))
+def test_a_plain_folder_is_written_by_pathlib_as_it_is(parts: list[str]) -> None:
+    folder = "/".join(parts)
+    if is_plain_folder(folder):
+        assert str(PurePosixPath(folder)) == folder
