@@ -814,6 +814,40 @@ def _lead(group: Sequence[Article]) -> Article:
     return min(group, key=lambda a: (-a.word_count, not a.dek, a.id))
 
 
+def _story(group: Sequence[Article], now: datetime, tz: tzinfo) -> Story:
+    """The story of a group of copies (see ``group_stories``)."""
+    dates = sorted(a.published for a in group if a.published is not None)
+    published = (dates[0] if dates else now).astimezone(tz)
+    founder = _founder(group)
+    in_order = tuple(sorted(group, key=lambda a: (a.published is None, a.published or now, a.id)))
+    tags: dict[str, None] = {}
+    for article in in_order:
+        tags.update(dict.fromkeys(article.tags))
+    return Story(
+        id=stable_id(founder.id),
+        slug=(founder.title_slug or slugify(founder.slug or founder.title)) or "story",
+        lead=_lead(group),
+        articles=in_order,
+        published=published,
+        updated=dates[-1].astimezone(tz) if dates else published,
+        tags=tuple(tags),
+    )
+
+
+def _single_story(only: Article, now: datetime, tz: tzinfo) -> Story:
+    """``_story`` of one article, without its sorting: most stories have one copy."""
+    published = (only.published or now).astimezone(tz)
+    return Story(
+        id=stable_id(only.id),
+        slug=(only.title_slug or slugify(only.slug or only.title)) or "story",
+        lead=only,
+        articles=(only,),
+        published=published,
+        updated=published,
+        tags=tuple(dict.fromkeys(only.tags)),
+    )
+
+
 def group_stories(
     articles: Sequence[Article],
     threshold: float,
@@ -839,28 +873,10 @@ def group_stories(
     (1, ['a', 'b'])
     """
     groups, merges = grouped or group_articles(articles, threshold, fingerprints)
-    stories = []
-    for group in groups:
-        dates = sorted(a.published for a in group if a.published is not None)
-        published = (dates[0] if dates else now).astimezone(tz)
-        founder = _founder(group)
-        in_order = tuple(
-            sorted(group, key=lambda a: (a.published is None, a.published or now, a.id))
-        )
-        tags: dict[str, None] = {}
-        for article in in_order:
-            tags.update(dict.fromkeys(article.tags))
-        stories.append(
-            Story(
-                id=stable_id(founder.id),
-                slug=(founder.title_slug or slugify(founder.slug or founder.title)) or "story",
-                lead=_lead(group),
-                articles=in_order,
-                published=published,
-                updated=dates[-1].astimezone(tz) if dates else published,
-                tags=tuple(tags),
-            )
-        )
+    stories = [
+        _single_story(group[0], now, tz) if len(group) == 1 else _story(group, now, tz)
+        for group in groups
+    ]
     return tuple(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id))), merges
 
 

@@ -37,7 +37,7 @@ def _feed_updated(stories: Sequence[Story], now: datetime) -> datetime:
 
 
 def _story_url(config: Config, story: Story) -> str:
-    return f"{config.site_url}{story.path}/"
+    return f"{config.site_url}{story.place}/"
 
 
 def _content_html(story: Story) -> str:

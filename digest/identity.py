@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from json.encoder import encode_basestring
 
 from digest.model import Story
 
@@ -40,12 +41,27 @@ class Identities:
     """When a story none of whose copies carries a date was first built (ISO 8601)."""
 
     def to_json(self) -> bytes:
-        data = {
-            "stories": {sid: self.folder_of[sid] for sid in sorted(self.folder_of)},
-            "articles": {aid: self.story_of[aid] for aid in sorted(self.story_of)},
-            "first_seen": {sid: self.first_seen[sid] for sid in sorted(self.first_seen)},
+        """The record as ``json.dumps(..., indent=1, ensure_ascii=False)`` writes it, keys
+        sorted: written line by line with json's own string quoting, since json's
+        encoder runs in Python when it indents (0.12 s for 18,000 entries a build).
+
+        >>> print(Identities({"a": "s1"}, {"s1": "2025/07/14/x"}).to_json().decode(), end="")
+        {
+         "stories": {
+          "s1": "2025/07/14/x"
+         },
+         "articles": {
+          "a": "s1"
+         },
+         "first_seen": {}
         }
-        return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        """
+        parts = [
+            _json_section("stories", self.folder_of),
+            _json_section("articles", self.story_of),
+            _json_section("first_seen", self.first_seen),
+        ]
+        return ("{\n" + ",\n".join(parts) + "\n}\n").encode("utf-8")
 
     @classmethod
     def from_json(cls, data: bytes) -> Identities:
@@ -66,6 +82,15 @@ class Identities:
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
             return cls()
         return cls(articles, stories, first_seen)
+
+
+def _json_section(name: str, values: Mapping[str, str]) -> str:
+    """One member of the record (a map of strings, keys sorted) as json indents it."""
+    q = encode_basestring
+    if not values:
+        return f" {q(name)}: {{}}"
+    lines = ",\n".join([f"  {q(k)}: {q(values[k])}" for k in sorted(values)])
+    return f" {q(name)}: {{\n{lines}\n }}"
 
 
 def _claim(story: Story, previous: Identities) -> str | None:

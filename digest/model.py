@@ -158,6 +158,14 @@ class Story:
         return self.dated_path
 
     @property
+    def place(self) -> str:
+        """``path`` as a string, made without pathlib when the folder given is plain (see
+        ``is_plain_folder``): every page, feed and sitemap links every story."""
+        if self.folder and is_plain_folder(self.folder):
+            return self.folder
+        return str(self.path)
+
+    @property
     def dated_path(self) -> PurePosixPath:
         """The folder a story is first given: its day of publication and its slug."""
         return _story_path(self.published, self.published.utcoffset(), self.slug)

@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from digest.cache import text_key
 from digest.config import Config
-from digest.model import Article, Block, Story, is_plain_folder
+from digest.model import Article, Block, Story
 from digest.publish import Placed, Placer
 from digest.sections import Listing, Sections, outlet_folder, topic_folder
 from digest.theme import theme_dir
@@ -193,9 +193,7 @@ class Renderer:
         that shows a story links to it (a story's id names one folder in a build)."""
         folder = self._folders.get(story.id)
         if folder is None:
-            given = story.folder  # nearly always plain, and then its path is not made
-            path = given if given and is_plain_folder(given) else str(story.path)
-            folder = self._folders[story.id] = f"{path}/"
+            folder = self._folders[story.id] = f"{story.place}/"
         return folder
 
     def story_cards(self, stories: Sequence[Story], heading: str = "h2") -> Markup:

@@ -91,7 +91,7 @@ def paginate(
     numbers = [0, *range(older_pages, 0, -1)]  # newest first
 
     def folder_of(number: int) -> PurePosixPath:
-        return folder if number == 0 else folder / "page" / str(number)
+        return folder if number == 0 else _older_page(folder, number)
 
     out = []
     for i, number in enumerate(numbers):
@@ -112,6 +112,13 @@ def paginate(
             )
         )
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _older_page(folder: PurePosixPath, number: int) -> PurePosixPath:
+    """``folder/page/number``, memoized as ``topic_folder`` is: every build pages every
+    listing again, and joining paths costs pathlib a parse each time."""
+    return folder / "page" / str(number)
 
 
 @dataclass(frozen=True, slots=True)

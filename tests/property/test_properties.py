@@ -7,6 +7,8 @@ that real copies (truncations, excerpts, re-orderings) occur in almost every exa
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -455,3 +457,45 @@ def test_summaries_split_as_needed_equal_those_from_every_sentence(
     every = tuple(s for paragraph in with_sentences(article).sentences for s in paragraph)
     eager = lead_summary(replace(article, sentences=(every,)), sentences, max_words)
     assert lead_summary(article, sentences, max_words) == eager
+
+
+string_maps = st.dictionaries(st.text(max_size=6), st.text(max_size=6), max_size=4)
+
+
+@given(story_of=string_maps, folder_of=string_maps, first_seen=string_maps)
+def test_the_identity_record_is_written_as_json_indents_it(
+    story_of: dict[str, str], folder_of: dict[str, str], first_seen: dict[str, str]
+) -> None:
+    import json
+
+    from digest.identity import Identities
+
+    record = Identities(story_of, folder_of, first_seen)
+    data = {
+        "stories": dict(sorted(folder_of.items())),
+        "articles": dict(sorted(story_of.items())),
+        "first_seen": dict(sorted(first_seen.items())),
+    }
+    expected = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    assert record.to_json() == expected.encode("utf-8")
+
+
+@given(
+    published=st.none() | st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Asia/Kolkata")])),
+    tags=st.lists(st.sampled_from(["Climate", "climate", "Labour", ""]), max_size=4),
+    title_slug=st.sampled_from(["", "given-slug"]),
+    slug=st.sampled_from(["", "Own slug"]),
+    zone=st.sampled_from(["UTC", "America/New_York"]),
+)
+def test_a_story_of_one_copy_is_the_story_any_group_would_make(
+    published: datetime | None, tags: list[str], title_slug: str, slug: str, zone: str
+) -> None:
+    from digest.dedup import _single_story, _story
+
+    article = Article(
+        "a.md", "a.md", "Wire", "A headline", published=published, tags=tuple(tags),
+        slug=slug, title_slug=title_slug,
+    )  # fmt: skip
+    now = datetime(2025, 7, 14, 12, tzinfo=UTC)
+    tz = ZoneInfo(zone)
+    assert _single_story(article, now, tz) == _story((article,), now, tz)

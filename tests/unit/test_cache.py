@@ -147,3 +147,13 @@ def test_articles_read_back_from_the_cache_equal_with_every_field() -> None:
     ), "every field differs from its default, so a field left out of pickling shows"
     loaded = Loaded("a.md", (article,), (Problem("a.md", "load", "m"),), (None,))
     assert pickle.loads(dumps(loaded)) == loaded
+
+
+texts = st.lists(st.text(alphabet="a\0:1", max_size=3), max_size=4)
+
+
+@given(a=texts, b=texts)
+def test_text_keys_of_different_lists_differ(a: list[str], b: list[str]) -> None:
+    from digest.cache import text_key
+
+    assert (text_key(a) == text_key(b)) == (a == b)

@@ -39,6 +39,9 @@ def test_a_story_is_in_its_folder_once_given_else_its_day_and_slug() -> None:
     assert STORY.placed("id1", "elsewhere/a").path == PurePosixPath("elsewhere/a")
     assert STORY.placed("id1", "").path == STORY.dated_path == PurePosixPath("2025/07/14/slug")
     assert STORY.placed("id1", "a//b/").path == PurePosixPath("a/b")
+    for folder in ("2025/07/14/slug", "a//b/", "", "./x"):
+        placed = STORY.placed("id1", folder)
+        assert placed.place == str(placed.path)
 
 
 @given(st.lists(st.sampled_from(["a", "2025", ".", "..", "", "b-c", " ", ".x"]), max_size=5))
