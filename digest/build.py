@@ -897,7 +897,7 @@ class _Folding:
             previous,
         )
         del previous
-        self.cache.keep("fold", index.to_bytes())
+        self.cache.keep("fold", index.to_parts())
         return groups, merges
 
 

@@ -57,6 +57,12 @@ class FoldIndex:
         >>> FoldIndex.from_bytes(EMPTY.to_bytes()) == EMPTY
         True
         """
+        return b"".join(self.to_parts())
+
+    def to_parts(self) -> list[bytes | memoryview]:
+        """``to_bytes`` in parts, to be written one after the other: the arrays are not
+        copied (at 10,000 articles they are 12 MB, and copying them twice was a tenth
+        of a second of every rebuild)."""
         head = json.dumps(
             {
                 "threshold": self.threshold,
@@ -68,15 +74,13 @@ class FoldIndex:
                 "size": int(self.keys.size),
             }
         ).encode()
-        return b"".join(
-            [
-                _MAGIC,
-                len(head).to_bytes(8, "little"),
-                head,
-                self.keys.astype("<u8").tobytes(),
-                self.owners.astype("<i4").tobytes(),
-            ]
-        )
+        return [
+            _MAGIC,
+            len(head).to_bytes(8, "little"),
+            head,
+            np.ascontiguousarray(self.keys, dtype="<u8").data.cast("B"),
+            np.ascontiguousarray(self.owners, dtype="<i4").data.cast("B"),
+        ]
 
     @classmethod
     def from_bytes(cls, data: bytes) -> FoldIndex | None:

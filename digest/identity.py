@@ -160,10 +160,12 @@ def keep_identities(
     folder_of = dict(previous.folder_of)
     first_seen = dict(previous.first_seen)
     for story in final:
-        folder_of[story.id] = story.folder
-        story_of.update({a.id: story.id for a in story.articles})
-        if all(a.published is None for a in story.articles):
-            first_seen.setdefault(story.id, story.published.isoformat())
+        sid = story.id
+        folder_of[sid] = story.folder
+        for article in story.articles:
+            story_of[article.id] = sid
+        if story.lead.published is None and all(a.published is None for a in story.articles):
+            first_seen.setdefault(sid, story.published.isoformat())
     return final, Identities(story_of, folder_of, first_seen)
 
 

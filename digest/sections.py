@@ -216,8 +216,13 @@ def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
     )
 
     by_day: dict[str, list[Story]] = defaultdict(list)
+    day_of: dict[int, str] = {}  # strftime once a day, not once a story
     for story in stories:
-        by_day[story.published.strftime("%Y/%m/%d")].append(story)
+        when = story.published
+        day = day_of.get(when.toordinal())
+        if day is None:
+            day = day_of[when.toordinal()] = when.strftime("%Y/%m/%d")
+        by_day[day].append(story)
     newest_first = sorted(by_day, reverse=True)
     days, months, years = [], [], []
     for day in newest_first:

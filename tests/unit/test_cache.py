@@ -157,3 +157,12 @@ def test_text_keys_of_different_lists_differ(a: list[str], b: list[str]) -> None
     from digest.cache import text_key
 
     assert (text_key(a) == text_key(b)) == (a == b)
+
+
+def test_a_value_kept_in_parts_reads_back_whole(tmp_path: Path) -> None:
+    import numpy as np
+
+    cache = Cache(tmp_path)
+    array = np.arange(5, dtype=np.uint64)
+    cache.keep("fold", [b"head", memoryview(array).cast("B"), b""])
+    assert cache.read_kept("fold") == b"head" + array.tobytes()
