@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
+import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -788,6 +790,31 @@ def test_group_articles_is_the_plain_definition(threshold: float) -> None:
             plain_groups, plain_merges = plain_group_articles(articles, threshold, prints)
             assert [[a.id for a in g] for g in groups] == plain_groups
             assert list(merges) == plain_merges
+
+
+def test_texts_fingerprinted_in_two_threads_fold_as_in_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Batches of 4 texts, shared between two threads as soon as there are 2 batches,
+    # when every fingerprint is known (as in a build).
+    articles = random_articles(random.Random(11), 90)
+    known = {a.id: fingerprint(a.paragraphs) for a in articles}
+    alone = group_articles(articles, THRESHOLD, known)
+    monkeypatch.setattr(dedup, "_BATCH", 4)
+    monkeypatch.setattr(dedup, "PRINT_THREADS_MIN", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    threads: list[int] = []
+    real = dedup._sorted_batch
+
+    def counting(*args: object) -> object:
+        threads.append(threading.get_ident())
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(dedup, "_sorted_batch", counting)
+    assert group_articles(articles, THRESHOLD, known) == alone
+    others = set(threads) - {threading.get_ident()}  # this thread measures pairs exactly
+    assert len(others) == 2, "two threads fingerprinted the batches"
+    assert len(alone[1]) > 10, "there were merges to find"
 
 
 def test_group_articles_pairs_a_crowded_bucket_through_its_first_text() -> None:
