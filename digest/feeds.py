@@ -20,7 +20,6 @@ from html import escape
 from json.encoder import encode_basestring
 from operator import attrgetter
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
@@ -30,6 +29,16 @@ from digest.config import Config
 from digest.model import Story
 
 _updated = attrgetter("updated")
+
+
+def xml_escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` escaped, as ``xml.sax.saxutils.escape`` does: whose module
+    imports urllib.request, http.client and email (75 ms of every rebuild).
+
+    >>> xml_escape("Q&A: <b> and 'quotes' stay")
+    "Q&amp;A: &lt;b&gt; and 'quotes' stay"
+    """
+    return escape(text, quote=False)
 
 
 def _feed_updated(stories: Sequence[Story], now: datetime) -> datetime:

@@ -499,3 +499,12 @@ def test_a_story_of_one_copy_is_the_story_any_group_would_make(
     now = datetime(2025, 7, 14, 12, tzinfo=UTC)
     tz = ZoneInfo(zone)
     assert _single_story(article, now, tz) == _story((article,), now, tz)
+
+
+@given(st.text())
+def test_xml_escape_is_saxutils_escape(text: str) -> None:
+    from xml.sax.saxutils import escape
+
+    from digest.feeds import xml_escape
+
+    assert xml_escape(text) == escape(text)
