@@ -279,6 +279,7 @@ def _prepare_rows(jobs: list[Job], shape: Shape, vocabulary: Vocabulary | None =
     """Load files into cache rows (run in worker processes; the rows are already pickled,
     so that they cross back to the build and into the cache without more work)."""
     from digest.dedup import Vocabulary
+    from digest.heads import dump_head
     from digest.load import Loaded
 
     if not jobs:
@@ -291,7 +292,7 @@ def _prepare_rows(jobs: list[Job], shape: Shape, vocabulary: Vocabulary | None =
         head = Loaded(
             whole.path, tuple(a.stub() for a in whole.articles), whole.problems, whole.updated
         )
-        rows.append((k, dumps(head), dumps(whole), dumps(dict(p.fingerprints))))
+        rows.append((k, dump_head(head), dumps(whole), dumps(dict(p.fingerprints))))
     return rows
 
 
@@ -402,12 +403,13 @@ class Library:
     ) -> list[Loaded]:
         """Load every source: cached heads where the cache has them, else parse the file
         (read again if the scan did not keep its bytes). Unreadable files become problems."""
+        from digest.heads import load_head
         from digest.load import Loaded
 
         settings = self.settings
         # Both are keys already: joined, not hashed again (10,000 hashes a rebuild).
         self.keys = {s.rel: f"{settings}{s.key}" for s in sources if not s.error}
-        heads: dict[str, Any] = self.cache.heads(self.keys.values())
+        heads: dict[str, Any] = self.cache.heads(self.keys.values(), load_head)
         missing = [s for s in sources if not s.error and self.keys[s.rel] not in heads]
         keep = len(missing) <= KEEP_WHOLE or not self.cache.usable
 
@@ -427,7 +429,7 @@ class Library:
 
         batch: list[Row] = []
         for row in _load_rows(jobs(), len(missing), _shape_of(self.config), progress):
-            heads[row[0]] = pickle.loads(row[1])
+            heads[row[0]] = load_head(row[1])
             if keep:
                 self._bodies[row[0]], self._prints[row[0]] = row[2], row[3]
             batch.append(row)

@@ -25,7 +25,7 @@ import os
 import pickle
 import sqlite3
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,10 @@ def text_key(parts: Sequence[str]) -> str:
 
 @functools.cache
 def program_version() -> str:
-    """digest's version and the libraries installed beside it, as a key: what a build
-    makes of the same input depends on both (a new python-slugify may slugify a headline
-    differently, a new Jinja compile a template differently), so caches are keyed by it.
+    """digest's version, Python's and the libraries installed beside it, as a key: what
+    a build makes of the same input depends on them (a new python-slugify may slugify a
+    headline differently, a new Jinja compile a template differently, a new Python
+    write marshal's format differently), so caches are keyed by it.
 
     The libraries are the names of the ``.dist-info`` folders (name and version) where
     this Python installs packages: one folder listing, where asking importlib.metadata
@@ -85,6 +86,7 @@ def program_version() -> str:
     >>> program_version() == program_version() and len(program_version()) == 40
     True
     """
+    import sys
     import sysconfig
 
     try:
@@ -92,7 +94,7 @@ def program_version() -> str:
         found = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".dist-info"))
     except (OSError, KeyError):
         found = []
-    return key(digest.__version__, *found)
+    return key(digest.__version__, sys.implementation.cache_tag, *found)
 
 
 def _table(name: str) -> str:
@@ -238,8 +240,11 @@ class Cache:
         """False when the cache file could not be opened: nothing is kept between builds."""
         return self._db is not None
 
-    def heads(self, keys: Iterable[str]) -> dict[str, Any]:
-        """The cached heads of those keys that are cached (unreadable ones are skipped).
+    def heads(
+        self, keys: Iterable[str], decode: Callable[[bytes], Any] = pickle.loads
+    ) -> dict[str, Any]:
+        """The cached heads of those keys that are cached, read by ``decode`` (unreadable
+        ones are skipped).
 
         The collector is paused meanwhile: heads hold no cycles, and unpickling some
         hundreds of thousands of objects otherwise sets off collection after collection
@@ -248,7 +253,7 @@ class Cache:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return {k: v for k, v in self._column("head", keys).items() if v is not None}
+            return {k: v for k, v in self._column("head", keys, decode).items() if v is not None}
         finally:
             if enabled:
                 gc.enable()
@@ -261,7 +266,9 @@ class Cache:
         """The cached fingerprints of those keys that are cached."""
         return {k: v for k, v in self._column("prints", keys).items() if v is not None}
 
-    def _column(self, column: str, keys: Iterable[str]) -> dict[str, Any]:
+    def _column(
+        self, column: str, keys: Iterable[str], decode: Callable[[bytes], Any] = pickle.loads
+    ) -> dict[str, Any]:
         if self._db is None:
             return {}
         out: dict[str, Any] = {}
@@ -274,7 +281,7 @@ class Cache:
                     f"SELECT key, {column} FROM loaded WHERE key IN ({marks})", chunk
                 ):
                     try:
-                        out[k] = pickle.loads(blob)
+                        out[k] = decode(blob)
                     except Exception:
                         continue
         except sqlite3.Error:

@@ -7,9 +7,10 @@ that real copies (truncations, excerpts, re-orderings) occur in almost every exa
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from dateutil import tz as dateutil_tz
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
@@ -508,3 +509,65 @@ def test_xml_escape_is_saxutils_escape(text: str) -> None:
     from digest.feeds import xml_escape
 
     assert xml_escape(text) == escape(text)
+
+
+zones = st.sampled_from(
+    [
+        None,
+        UTC,
+        timezone(timedelta(hours=5, minutes=30)),
+        timezone(timedelta(hours=-3), "BRT"),  # named: pickled
+        ZoneInfo("Europe/London"),
+        ZoneInfo("America/New_York"),
+        dateutil_tz.tzoffset("X", 3600),  # another kind of zone: pickled
+    ]
+)
+
+
+@st.composite
+def heads(draw: st.DrawFn) -> Loaded:
+    from digest.model import Problem
+
+    def when() -> datetime | None:
+        if draw(st.booleans()):
+            return None
+        moment = draw(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)))
+        return moment.replace(tzinfo=draw(zones), fold=draw(st.sampled_from([0, 1])))
+
+    words = st.text(max_size=8)
+    articles = tuple(
+        Article(
+            draw(words),
+            draw(words),
+            draw(words),
+            draw(words),
+            dek=draw(words),
+            published=when(),
+            tags=tuple(draw(st.lists(words, max_size=3))),
+            blocks=(Block("p", "Body.", "Body."),) if draw(st.booleans()) else (),
+            draft=draw(st.booleans()),
+            summary=tuple(draw(st.lists(words, max_size=3))),
+            stub_words=draw(st.none() | st.integers(0, 10**6)),
+            title_slug=draw(words),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    )
+    problems = tuple(
+        Problem(draw(words), "load", draw(words)) for _ in range(draw(st.integers(0, 1)))
+    )
+    updated = tuple(when() for _ in articles) if draw(st.booleans()) else ()
+    return Loaded(draw(words), articles, problems, updated)
+
+
+@settings(max_examples=300)
+@given(heads())
+def test_a_head_reads_back_from_the_cache_as_it_was(head: Loaded) -> None:
+    from digest.heads import dump_head, load_head
+
+    again = load_head(dump_head(head))
+    assert again == head
+    # Equal datetimes may differ in zone; these must not.
+    dates = [a.published for a in head.articles] + list(head.updated)
+    dates_again = [a.published for a in again.articles] + list(again.updated)
+    assert [repr(d) for d in dates_again] == [repr(d) for d in dates]
+    assert [d.fold for d in dates_again if d] == [d.fold for d in dates if d]
