@@ -71,7 +71,7 @@ class Site:
     merges: tuple[Merge, ...]
     carried: set[str]
     page_keys: Mapping[str, str]
-    story_lines: Mapping[str, str]
+    story_lines: Mapping[str, bytes]
 
     @property
     def files(self) -> Iterator[tuple[PurePosixPath, bytes]]:
@@ -578,7 +578,7 @@ def make_site(
     grouping: Grouping | None = None,
     memo: PageMemo | None = None,
     bodies: Callable[[Article], Article] | None = None,
-    story_lines: Mapping[str, str] | None = None,
+    story_lines: Mapping[str, bytes] | None = None,
     compiled: Path | None = None,
 ) -> Site:
     """Everything between loading and writing, given the loaded files, the time and the
@@ -601,12 +601,15 @@ def make_site(
     grouped = grouping(articles) if grouping is not None else None
     stories, merges = group_stories(articles, config.fold_threshold, now, tz, grouped=grouped)
     stories, identities = keep_identities(stories, previous)
+    # A story starts with its lead's own summary, worked out when the lead was loaded;
+    # only a story without one is summarized here.
     stories = tuple(
-        summarize(s, config.summary_sentences, config.summary_max_words) for s in stories
+        s if s.summary else summarize(s, config.summary_sentences, config.summary_max_words)
+        for s in stories
     )
     sections = make_sections(stories, config.front_page_stories)
     renderer = Renderer(config, now, memo, bodies, compiled)
-    lines: dict[str, str] = {}
+    lines: dict[str, bytes] = {}
 
     def make_files(placer: Placer | None) -> Files:
         return _files(
@@ -649,7 +652,7 @@ def _files(
     now: datetime,
     identities: bytes,
     placer: Placer | None,
-    lines: tuple[Mapping[str, str], dict[str, str]] = ({}, {}),
+    lines: tuple[Mapping[str, bytes], dict[str, bytes]] = ({}, {}),
 ) -> Files:
     """Every file of the site, made as it is asked for: pages, feeds, sitemaps, static.
 
@@ -676,7 +679,7 @@ def _other_files(
     sections: Sections,
     now: datetime,
     identities: bytes,
-    lines: tuple[Mapping[str, str], dict[str, str]],
+    lines: tuple[Mapping[str, bytes], dict[str, bytes]],
 ) -> Iterator[tuple[PurePosixPath, bytes]]:
     """Every file of the site but the story pages."""
     from digest import feeds

@@ -32,7 +32,7 @@ from typing import Any
 import digest
 
 CACHE_FOLDER = ".digest-cache"
-_SCHEMA = 7
+_SCHEMA = 8
 _KEPT_SUFFIX = ".kept"
 _KEPT_MAGIC = b"digest-cache-kept-1\n"
 _DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
@@ -164,7 +164,7 @@ class Cache:
             )
             for table in ("outputs", "standby"):
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} (path TEXT PRIMARY KEY, hash TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS lines (key TEXT PRIMARY KEY, line TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS lines (key TEXT PRIMARY KEY, line BLOB)")
             db.commit()
             return db
         except BaseException:
@@ -347,16 +347,17 @@ class Cache:
             raise sqlite3.OperationalError("the cache is not open")
         return self._db
 
-    def lines(self) -> dict[str, str]:
-        """stories.json's lines as the last build wrote them, by story key."""
+    def lines(self) -> dict[str, bytes]:
+        """stories.json's lines (UTF-8) as the last build wrote them, by story key."""
         if self._db is None:
             return {}
         try:
-            return dict(self._db.execute("SELECT key, line FROM lines"))
+            rows = self._db.execute("SELECT key, line FROM lines")
+            return {k: line for k, line in rows if isinstance(line, bytes)}
         except sqlite3.Error:
             return {}
 
-    def store_lines(self, lines: Mapping[str, str], stored: Mapping[str, str]) -> None:
+    def store_lines(self, lines: Mapping[str, bytes], stored: Mapping[str, bytes]) -> None:
         """Keep ``lines`` (this build's, by story key) where ``stored`` (what ``lines()``
         gave) was: only new keys are written and only keys no longer used deleted, so a
         rebuild does not write every story's line again."""

@@ -849,14 +849,16 @@ def _story(group: Sequence[Article], now: datetime, tz: tzinfo) -> Story:
     tags: dict[str, None] = {}
     for article in in_order:
         tags.update(dict.fromkeys(article.tags))
+    lead = _lead(group)
     return Story(
         id=stable_id(founder.id),
         slug=(founder.title_slug or slugify(founder.slug or founder.title)) or "story",
-        lead=_lead(group),
+        lead=lead,
         articles=in_order,
         published=published,
         updated=dates[-1].astimezone(tz) if dates else published,
         tags=tuple(tags),
+        summary=lead.summary,
     )
 
 
@@ -871,6 +873,7 @@ def _single_story(only: Article, now: datetime, tz: tzinfo) -> Story:
         published=published,
         updated=published,
         tags=tuple(dict.fromkeys(only.tags)),
+        summary=only.summary,
     )
 
 
@@ -883,6 +886,7 @@ def group_stories(
     grouped: tuple[Sequence[Sequence[Article]], tuple[Merge, ...]] | None = None,
 ) -> tuple[tuple[Story, ...], tuple[Merge, ...]]:
     """Fold copies into stories, newest first; ``now`` dates a story none of whose copies is dated.
+    A story's summary is its lead's own (``Article.summary``), where loading worked it out.
     ``grouped``, when given, is the folding already done (``group_articles``' result, as
     ``digest.foldindex.fold`` gives it for a build that only added articles).
 

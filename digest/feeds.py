@@ -288,8 +288,8 @@ def stories_json(
     config: Config,
     stories: Sequence[Story],
     keys: Mapping[str, str] | None = None,
-    kept: Mapping[str, str] | None = None,
-    made: dict[str, str] | None = None,
+    kept: Mapping[str, bytes] | None = None,
+    made: dict[str, bytes] | None = None,
 ) -> bytes:
     """Every story of the build with its sources, as DESIGN.md specifies.
 
@@ -298,8 +298,10 @@ def stories_json(
 
     With ``keys`` (each story's key, by id: what its page shows, see
     ``Renderer.story_keys``), a story whose key is in ``kept`` (the last build's lines,
-    by key) takes its line from there; ``made`` receives every line by key, for the next
-    build. A rebuild that adds one story then writes one line, not every one.
+    by key, in UTF-8) takes its line from there; ``made`` receives every line by key,
+    for the next build. A rebuild that adds one story then writes one line, not every
+    one, and joins the others as bytes (joined as text and encoded, 10,000 lines took
+    a tenth of a second).
 
     >>> from digest.config import Config
     >>> stories_json(Config(), [])
@@ -311,11 +313,11 @@ def stories_json(
         k = keys.get(s.id) if keys is not None else None
         line = kept.get(k) if k is not None else None
         if line is None:
-            line = _story_line(_story_url(config, s), s)
+            line = _story_line(_story_url(config, s), s).encode("utf-8")
         if made is not None and k is not None:
             made[k] = line
         lines.append(line)
-    return ("[\n" + ",\n".join(lines) + "\n]\n").encode("utf-8")
+    return b"[\n" + b",\n".join(lines) + b"\n]\n"
 
 
 def sitemap(

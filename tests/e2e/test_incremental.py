@@ -493,23 +493,23 @@ def test_stories_json_lines_are_kept_by_story_and_written_only_when_new(
     rebuild that adds a story writes its line alone and drops none that are still used."""
     from digest.cache import Cache
 
-    def stored() -> dict[str, str]:
+    def stored() -> dict[str, bytes]:
         cache = Cache(site / ".digest-cache")
         try:
             return cache.lines()
         finally:
             cache.close()
 
-    def published() -> list[str]:
-        text = (site / "public" / "stories.json").read_text(encoding="utf-8")
-        return text.split("\n")[1:-2]  # "[", a line a story (each but the last ending ","), "]"
+    def published() -> list[bytes]:
+        text = (site / "public" / "stories.json").read_bytes()
+        return text.split(b"\n")[1:-2]  # "[", a line a story (each but the last ending ","), "]"
 
     before = stored()
-    assert sorted(before.values()) == sorted(line.rstrip(",") for line in published())
-    written: list[tuple[str, str]] = []
+    assert sorted(before.values()) == sorted(line.rstrip(b",") for line in published())
+    written: list[tuple[str, bytes]] = []
     real = Cache.store_lines
 
-    def spy(self: Cache, lines: dict[str, str], old: dict[str, str]) -> None:
+    def spy(self: Cache, lines: dict[str, bytes], old: dict[str, bytes]) -> None:
         written.extend((k, line) for k, line in lines.items() if k not in old)
         real(self, lines, old)
 
@@ -517,8 +517,8 @@ def test_stories_json_lines_are_kept_by_story_and_written_only_when_new(
     _add(site)
     _build(site, monkeypatch)
     after = stored()
-    assert sorted(after.values()) == sorted(line.rstrip(",") for line in published())
-    assert len(written) == 1 and "Ferry service resumes" in written[0][1]
+    assert sorted(after.values()) == sorted(line.rstrip(b",") for line in published())
+    assert len(written) == 1 and b"Ferry service resumes" in written[0][1]
     assert set(before) < set(after) and len(after) == len(before) + 1  # no other story changed
 
 

@@ -68,12 +68,12 @@ def test_stories_json_matches_the_encoder_byte_for_byte() -> None:
 def test_stories_json_takes_the_last_builds_line_of_a_story_whose_key_is_unchanged() -> None:
     stories = [_story(n) for n in range(3)]
     keys = {s.id: f"key-{s.id}" for s in stories}
-    made: dict[str, str] = {}
+    made: dict[str, bytes] = {}
     fresh = feeds.stories_json(CONFIG, stories, keys, {}, made)
     assert fresh == _reference(CONFIG, stories)
     assert list(made) == list(keys.values())
-    kept = {**made, keys[stories[1].id]: '{"kept":true}'}
-    again: dict[str, str] = {}
+    kept = {**made, keys[stories[1].id]: b'{"kept":true}'}
+    again: dict[str, bytes] = {}
     out = feeds.stories_json(CONFIG, stories, keys, kept, again).decode().split(",\n")
     assert out[1] == '{"kept":true}' and again == kept
     assert feeds.stories_json(CONFIG, stories, {}, kept) == fresh  # no key: made afresh
