@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
+import marshal
 import os
 import pickle
 import time
@@ -863,7 +863,8 @@ def build(
         cache.store_outputs(hashes, was=published)
         if published:  # the site just replaced is the standby folder now
             cache.store_outputs(published, "standby", was=standby)
-        cache.set_meta("pages", json.dumps(site.page_keys or {}).encode())
+        # marshal: every rebuild reads and writes a key for each of the site's pages.
+        cache.set_meta("pages", marshal.dumps(dict(site.page_keys or {})))
         cache.store_lines(site.story_lines, stored_lines)
         cache.set_meta("report", _report_bytes(report))
         cache.set_meta("signature", signature.encode())
@@ -942,8 +943,10 @@ def _page_memo(
     from digest.render import PageMemo
 
     try:
-        previous = json.loads(cache.get_meta("pages") or b"{}")
-    except ValueError:
+        previous = marshal.loads(cache.get_meta("pages") or marshal.dumps({}))
+    except (ValueError, EOFError, TypeError):
+        previous = {}
+    if not isinstance(previous, dict):
         previous = {}
     # Pages the last build published, as the cache remembers them; one that is gone
     # since fails the publishing (CarryError), and the build renders every page instead.

@@ -16,7 +16,7 @@ candidate rule must match ``digest.dedup.candidate_pairs`` pair for pair.
 
 from __future__ import annotations
 
-import json
+import marshal
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ Groups = tuple[tuple[Article, ...], ...]
 Prints = Callable[[Sequence[Article]], Mapping[str, Fingerprint]]
 """Fingerprints of the given articles, by article id."""
 
-_MAGIC = b"digest-fold-1\n"
+_MAGIC = b"digest-fold-2\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +63,19 @@ class FoldIndex:
         """``to_bytes`` in parts, to be written one after the other: the arrays are not
         copied (at 10,000 articles they are 12 MB, and copying them twice was a tenth
         of a second of every rebuild)."""
-        head = json.dumps(
+        # marshal, for plain values: JSON took 0.03 s each way for 10,000 ids and tokens.
+        head = marshal.dumps(
             {
-                "threshold": self.threshold,
-                "ids": self.ids,
-                "tokens": self.tokens,
-                "merges": [
-                    [m.a, m.b, m.containment_ab, m.containment_ba, m.threshold] for m in self.merges
-                ],
+                "threshold": float(self.threshold),
+                "ids": tuple(self.ids),
+                "tokens": tuple(self.tokens),
+                "merges": tuple(
+                    (m.a, m.b, float(m.containment_ab), float(m.containment_ba), float(m.threshold))
+                    for m in self.merges
+                ),
                 "size": int(self.keys.size),
             }
-        ).encode()
+        )
         return [
             _MAGIC,
             len(head).to_bytes(8, "little"),
@@ -94,7 +96,7 @@ class FoldIndex:
                 return None
             at = len(_MAGIC)
             length = int.from_bytes(data[at : at + 8], "little")
-            head = json.loads(data[at + 8 : at + 8 + length])
+            head = marshal.loads(data[at + 8 : at + 8 + length])
             at += 8 + length
             size = int(head["size"])
             keys = np.frombuffer(data, dtype="<u8", count=size, offset=at).astype(np.uint64)
@@ -110,7 +112,7 @@ class FoldIndex:
                     for a, b, ab, ba, t in head["merges"]
                 ),
             )
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, EOFError):
             return None
 
     def __eq__(self, other: object) -> bool:
