@@ -34,6 +34,8 @@ import digest
 
 CACHE_FOLDER = ".digest-cache"
 _SCHEMA = 8
+SCAN_ROWS = 1000
+"""From this many keys asked for, loaded rows are read by scanning the table."""
 _KEPT_SUFFIX = ".kept"
 _KEPT_MAGIC = b"digest-cache-kept-2\n"
 _DAMAGED = (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT)
@@ -284,19 +286,32 @@ class Cache:
         out: dict[str, Any] = {}
         wanted = list(keys)
         try:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
-                marks = ",".join("?" * len(chunk))
-                for k, blob in self._db.execute(
-                    f"SELECT key, {column} FROM loaded WHERE key IN ({marks})", chunk
-                ):
-                    try:
-                        out[k] = decode(blob)
-                    except Exception:
-                        continue
+            if len(wanted) >= SCAN_ROWS:
+                # Most of the table: read it through, in half the time of finding each row.
+                every = set(wanted)
+                rows = ((k, blob) for k, blob in self._rows(column) if k in every)
+            else:
+                rows = (
+                    row
+                    for i in range(0, len(wanted), 500)
+                    for row in self._rows(column, wanted[i : i + 500])
+                )
+            for k, blob in rows:
+                try:
+                    out[k] = decode(blob)
+                except Exception:
+                    continue
         except sqlite3.Error:
             return {}
         return out
+
+    def _rows(self, column: str, keys: Sequence[str] | None = None) -> Iterable[tuple[str, bytes]]:
+        """(key, ``column``) of the rows of ``keys``, or of every row."""
+        db = self._db_or_fail()
+        if keys is None:
+            return db.execute(f"SELECT key, {column} FROM loaded")
+        marks = ",".join("?" * len(keys))
+        return db.execute(f"SELECT key, {column} FROM loaded WHERE key IN ({marks})", keys)
 
     def store_loaded(self, rows: Iterable[tuple[str, bytes, bytes, bytes]]) -> None:
         """Keep (key, head, body, prints) rows, each part already pickled (see ``dumps``)."""

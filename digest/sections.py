@@ -18,6 +18,7 @@ from digest.model import Story
 
 SOURCE_BONUS = timedelta(hours=6)
 """How much newer each further source makes a story count on the front page."""
+_BONUS_SECONDS = SOURCE_BONUS.total_seconds()
 
 
 def rank_key(story: Story) -> tuple[float, str]:
@@ -32,7 +33,7 @@ def rank_key(story: Story) -> tuple[float, str]:
     >>> [s.id for s in sorted([one, three], key=rank_key)]
     ['y', 'x']
     """
-    bonus = SOURCE_BONUS.total_seconds() * (len(story.articles) - 1)
+    bonus = _BONUS_SECONDS * (len(story.articles) - 1)
     return (-(story.published.timestamp() + bonus), story.id)
 
 

@@ -7,6 +7,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -166,3 +167,19 @@ def test_a_value_kept_in_parts_reads_back_whole(tmp_path: Path) -> None:
     array = np.arange(5, dtype=np.uint64)
     cache.keep("fold", [b"head", memoryview(array).cast("B"), b""])
     assert cache.read_kept("fold") == b"head" + array.tobytes()
+
+
+def test_heads_read_by_key_or_by_scanning_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pickle
+
+    from digest import cache as cache_module
+
+    cache = Cache(tmp_path)
+    cache.store_loaded([(f"k{n}", pickle.dumps(n), b"b", b"p") for n in range(30)])
+    cache.store_loaded([("broken", b"not a pickle", b"b", b"p")])
+    wanted = [f"k{n}" for n in range(0, 40, 2)] + ["broken"]
+    by_key = cache.heads(wanted)
+    monkeypatch.setattr(cache_module, "SCAN_ROWS", 1)
+    assert cache.heads(wanted) == by_key == {f"k{n}": n for n in range(0, 30, 2)}
