@@ -160,8 +160,8 @@ class Story:
     @property
     def place(self) -> str:
         """``path`` as a string, made without pathlib when the folder given is plain (see
-        ``is_plain_folder``): every page, feed and sitemap links every story."""
-        if self.folder and is_plain_folder(self.folder):
+        ``is_plain_path``): every page, feed and sitemap links every story."""
+        if self.folder and is_plain_path(self.folder):
             return self.folder
         return str(self.path)
 
@@ -203,14 +203,15 @@ class Story:
         )
 
 
-def is_plain_folder(folder: str) -> bool:
-    """True when ``folder`` is a relative path that pathlib would write as it is: no empty
-    part, no ``.`` or ``..``. Such a folder names its page without making a path of it.
+def is_plain_path(path: str) -> bool:
+    """True when ``path`` is a relative path that pathlib would write as it is: no empty
+    part, no ``.`` or ``..``. Such a path (a story's folder, a file of the site) is used
+    as it is, without making a path object of it.
 
-    >>> [is_plain_folder(f) for f in ("2025/07/14/rain", "a//b", "./a", "a/..", "", "/a")]
+    >>> [is_plain_path(f) for f in ("2025/07/14/rain", "a//b", "./a", "a/..", "", "/a")]
     [True, False, False, False, False, False]
     """
-    return all(part not in ("", ".", "..") for part in folder.split("/"))
+    return all(part not in ("", ".", "..") for part in path.split("/"))
 
 
 # Both memoized: pages link every story many times, and pathlib parses on each call.

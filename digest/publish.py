@@ -18,8 +18,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 
 from digest.errors import PublishError
+from digest.model import is_plain_path
 
 MARKER = ".digest-site"
 _RENAME_EXCHANGE = 2
@@ -213,6 +215,7 @@ def publish(
             if name in hashes:
                 raise PublishError(f"refusing to write '{rel}' twice: expected one file a path")
             hashes[name] = data.hash if isinstance(data, Placed) else placer.place(rel, data)
+        root = os.fspath(output)
         for name in sorted(carried):
             if name not in previous or name in hashes:
                 raise CarryError(
@@ -221,9 +224,10 @@ def publish(
             hashes[name] = previous[name]
             if have.get(name) == previous[name]:
                 continue
-            rel = PurePosixPath(name)
-            old = output.joinpath(*rel.parts)
-            if not writer.link(old, rel, old.stat().st_size if old.is_file() else -1):
+            # By name, not by path: a first rebuild (no standby folder yet) links every
+            # file of the site, and pathlib was a third of that.
+            old = os.path.join(root, name) if is_plain_path(name) else os.fspath(output / name)
+            if not writer.link(old, name, None):
                 raise CarryError(f"{old}: expected the previous site's page, found it gone")
         for name in sorted(have.keys() - hashes.keys()):
             writer.remove(PurePosixPath(name))
@@ -318,8 +322,11 @@ class _Writer:
         self.folders: set[str] = {self._root}
         self._n = 0
 
-    def _target(self, rel: PurePosixPath) -> str:
-        target = os.fspath(safe_target(self.root, rel))
+    def _target(self, rel: PurePosixPath | str) -> str:
+        if isinstance(rel, str) and is_plain_path(rel):
+            target = os.path.join(self._root, rel)
+        else:
+            target = os.fspath(safe_target(self.root, PurePosixPath(rel)))
         self._folder(os.path.dirname(target))
         if not self.fresh and (os.path.islink(target) or os.path.isdir(target)):
             raise PublishError(f"refusing to write '{rel}': a link or folder is in its place")
@@ -365,12 +372,14 @@ class _Writer:
             f.write(data)
         os.replace(temp, target)
 
-    def link(self, old: Path, rel: PurePosixPath, size: int) -> bool:
-        """Hard-link an unchanged file from the published site; False where it cannot be."""
+    def link(self, old: str | Path, rel: PurePosixPath | str, size: int | None) -> bool:
+        """Hard-link an unchanged file from the published site (a plain file, of ``size``
+        bytes if given); False where it cannot be."""
         target = self._target(rel)
         temp = target if self.fresh else self._temp(target)
         try:
-            if old.is_symlink() or old.stat().st_size != size:
+            found = os.lstat(old)
+            if not S_ISREG(found.st_mode) or (size is not None and found.st_size != size):
                 return False
             os.link(old, temp)
         except FileExistsError:

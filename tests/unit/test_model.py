@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digest.model import Article, Story, is_plain_folder
+from digest.model import Article, Story, is_plain_path
 
 A = Article("a", "a.md", "Outlet", "Title")
 B = Article("b", "b.md", "Other", "Title")
@@ -47,5 +47,5 @@ def test_a_story_is_in_its_folder_once_given_else_its_day_and_slug() -> None:
 @given(st.lists(st.sampled_from(["a", "2025", ".", "..", "", "b-c", " ", ".x"]), max_size=5))
 def test_a_plain_folder_is_written_by_pathlib_as_it_is(parts: list[str]) -> None:
     folder = "/".join(parts)
-    if is_plain_folder(folder):
+    if is_plain_path(folder):
         assert str(PurePosixPath(folder)) == folder

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from digest.errors import PublishError
-from digest.publish import MARKER, Placed, Placer, _Writer, file_hash, publish
+from digest.publish import MARKER, CarryError, Placed, Placer, _Writer, file_hash, publish
 
 P = PurePosixPath
 
@@ -70,6 +70,30 @@ def test_unchanged_files_are_linked_from_the_published_site(tmp_path: Path) -> N
     publish({P("a/index.html"): b"same", P("b/index.html"): b"new"}, out, first)
     assert (out / "a" / "index.html").stat().st_ino == before  # the same file, linked
     assert _tree(out) == {"a/index.html": b"same", "b/index.html": b"new"}
+
+
+@pytest.mark.parametrize("harm", ["none", "gone", "link", "folder"])
+def test_carried_pages_are_linked_only_when_they_are_the_previous_site_s_files(
+    tmp_path: Path, harm: str
+) -> None:
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"kept", P("b/index.html"): b"old"}, out)
+    before = (out / "a" / "index.html").stat().st_ino
+    page = out / "a" / "index.html"
+    if harm != "none":
+        page.unlink()
+    if harm == "link":
+        page.symlink_to(out / "b" / "index.html")
+    elif harm == "folder":
+        page.mkdir()
+    files = {P("b/index.html"): b"new"}
+    if harm == "none":  # no standby folder yet: every carried file is linked afresh
+        publish(files, out, first, carried=["a/index.html"])
+        assert (out / "a" / "index.html").stat().st_ino == before
+        assert _tree(out) == {"a/index.html": b"kept", "b/index.html": b"new"}
+    else:
+        with pytest.raises(CarryError, match="expected the previous site's page"):
+            publish(files, out, first, carried=["a/index.html"])
 
 
 @pytest.mark.parametrize("second", [b"<p>again</p>", Placed(file_hash(b"x"))])
