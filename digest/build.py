@@ -258,7 +258,8 @@ def _shape_of(config: Config) -> Shape:
 
 
 Row = tuple[str, bytes, bytes, bytes]
-"""(cache key, head, body, fingerprints), each pickled: one loaded file as the cache keeps it."""
+"""(cache key, head, body, fingerprints), each as bytes (the head by ``digest.heads``, the
+others pickled): one loaded file as the cache keeps it."""
 
 
 _vocabulary: Vocabulary | None = None
@@ -276,7 +277,7 @@ def _start_worker() -> None:
 
 
 def _prepare_rows(jobs: list[Job], shape: Shape, vocabulary: Vocabulary | None = None) -> list[Row]:
-    """Load files into cache rows (run in worker processes; the rows are already pickled,
+    """Load files into cache rows (run in worker processes; the rows are already bytes,
     so that they cross back to the build and into the cache without more work)."""
     from digest.dedup import Vocabulary
     from digest.heads import dump_head
