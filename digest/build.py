@@ -833,6 +833,7 @@ def build(
         from digest.publish import CarryError, publish
 
         standby = cache.take_standby()
+        replaced: list[bool] = []  # whether the site replaced became the standby folder
         try:
             count, hashes = publish(
                 site.make_files,
@@ -842,6 +843,7 @@ def build(
                 progress,
                 standby,
                 cache.forget_site,
+                replaced.append,
             )
         except CarryError:  # the previous site changed under us: render every page
             site = make()
@@ -853,6 +855,7 @@ def build(
                 progress,
                 None,
                 cache.forget_site,
+                replaced.append,
             )
         report = BuildReport(
             articles=len(site.articles),
@@ -862,7 +865,7 @@ def build(
             merges=site.merges,
         )
         cache.store_outputs(hashes, was=published)
-        if published:  # the site just replaced is the standby folder now
+        if published and replaced == [True]:  # the site replaced is the standby folder now
             cache.store_outputs(published, "standby", was=standby)
         # marshal: every rebuild reads and writes a key for each of the site's pages.
         cache.set_meta("pages", marshal.dumps(dict(site.page_keys or {})))

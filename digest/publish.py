@@ -162,6 +162,7 @@ def publish(
     progress: Callable[[str, int, int], None] | None = None,
     standby: Mapping[str, str] | None = None,
     before_swap: Callable[[], None] | None = None,
+    after_swap: Callable[[bool], None] | None = None,
 ) -> tuple[int, dict[str, str]]:
     """Write ``files`` (a mapping, or (path, bytes) pairs made as they are asked for, or a
     function that makes such pairs given a ``Placer``, where bytes may be ``Placed``) as
@@ -181,7 +182,10 @@ def publish(
     only replaced (a file may be a link shared with the published site). After the swap,
     the previous site becomes the standby folder; its hashes are ``previous``.
     ``before_swap`` is called once the new site is complete, just before it is swapped in
-    (the build forgets there what it knew of the published site, until it is published).
+    (the build forgets there what it knew of the published site, until it is published);
+    ``after_swap`` after it, told whether the site replaced is now the standby folder
+    (and so holds the files ``previous`` describes). It is not when there was no site of
+    ours to replace, or when the standby name is taken by something not ours.
     """
     output = output.absolute()
     _check_replaceable(output)
@@ -238,7 +242,7 @@ def publish(
         work.chmod(0o755)
         if before_swap is not None:
             before_swap()
-        _swap(work, output, spare)
+        kept = _swap(work, output, spare) and bool(previous)
     except OSError as exc:
         _stop(pairs)
         _discard(work, spare)
@@ -247,6 +251,8 @@ def publish(
         _stop(pairs)
         _discard(work, spare)
         raise
+    if after_swap is not None:
+        after_swap(kept)
     return len(hashes), hashes
 
 
@@ -270,11 +276,12 @@ def _discard(work: Path, spare: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _swap(work: Path, output: Path, spare: Path) -> None:
-    """Put ``work`` at ``output`` at once; what was there becomes the standby folder."""
+def _swap(work: Path, output: Path, spare: Path) -> bool:
+    """Put ``work`` at ``output`` at once; what was there becomes the standby folder (True),
+    unless nothing was there or the standby name is taken by something else (False)."""
     if not output.exists():
         work.rename(output)
-        return
+        return False
     if _exchange(work, output):
         old = work
     else:
@@ -285,8 +292,9 @@ def _swap(work: Path, output: Path, spare: Path) -> None:
     if old != spare:
         if spare.exists() or spare.is_symlink():
             shutil.rmtree(old)  # the standby name is taken by something not ours
-        else:
-            old.rename(spare)
+            return False
+        old.rename(spare)
+    return True
 
 
 def _hash_tree(root: Path) -> dict[str, str]:

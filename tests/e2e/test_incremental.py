@@ -550,3 +550,28 @@ def test_only_the_feeds_a_new_story_enters_are_made_again(
     after = _tree(site / "public")
     assert after["topics/climate/rss.xml"] == before["topics/climate/rss.xml"]
     assert after["rss.xml"] != before["rss.xml"]
+
+
+def test_a_deleted_output_folder_leaves_the_standby_folder_unvouched(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The output folder deleted between builds: the next build publishes afresh and the
+    standby folder (two builds old) is not taken for the site just replaced, so a later
+    build that goes back to earlier text still shows it (found by review: the page kept
+    the text of two builds before)."""
+    path = site / "content" / "2025-07-13-lakeside-observer-alpine-glacier-survey.md"
+    original = path.read_text()
+    page = "Glaciers across the Alps"
+    assert page in original
+
+    def build_with(text: str) -> None:
+        path.write_text(original.replace(page, text))
+        _build(site, monkeypatch)
+
+    build_with("Glaciers throughout the Alps")  # the first site becomes the standby folder
+    shutil.rmtree(site / "public")
+    build_with("Glaciers all over the Alps")
+    build_with("Glaciers throughout the Alps")
+    built = b"".join(_tree(site / "public").values())
+    assert b"Glaciers throughout the Alps" in built
+    assert page.encode() not in built
