@@ -362,6 +362,12 @@ def fingerprint(paragraphs: Iterable[str], vocabulary: Vocabulary | None = None)
     return Fingerprint(np.unique(shingle_hashes(hashes)), int(hashes.size))
 
 
+PADDED_MOST = 1 << 22
+"""The most cells (texts times the longest text's shingles) ``fingerprints`` pads into one
+table, 32 MB: past it (a 100,000-word text among a feed's thousand entries would need
+gigabytes) each text is made unique by itself."""
+
+
 def fingerprints(
     texts: Sequence[Iterable[str]], vocabulary: Vocabulary | None = None
 ) -> list[Fingerprint]:
@@ -382,10 +388,17 @@ def fingerprints(
     starts = np.cumsum(words) - words
     if not counts.size:
         return []
+    width = max(int(counts.max()), 1)
+    if counts.size * width > PADDED_MOST:  # one long text among many: text by text
+        return [
+            Fingerprint(np.unique(shingles[start : start + count]), size)
+            for start, count, size in zip(
+                starts.tolist(), counts.tolist(), words.tolist(), strict=True
+            )
+        ]
     # Each text's shingles sorted and made unique all at once, a row per text padded with
     # the largest value (a row's own values are its first counts[k] once sorted, whatever
     # they are): np.unique a text cost more than its shingling (0.14 ms an article).
-    width = max(int(counts.max()), 1)
     inside = np.arange(width) < counts[:, None]
     table = np.full((counts.size, width), np.iinfo(np.uint64).max, dtype=np.uint64)
     positions = np.repeat(starts, counts) + (

@@ -648,8 +648,13 @@ def test_batch_hashes_are_hashes_of_each_text(
         assert hashes.dtype == np.uint64 and counts.dtype == np.int64
 
 
-def test_fingerprints_of_many_texts_are_each_text_s_fingerprint() -> None:
-    # Shingles never straddle two texts; short and empty texts have none.
+@pytest.mark.parametrize("padded_most", [dedup.PADDED_MOST, 1])
+def test_fingerprints_of_many_texts_are_each_text_s_fingerprint(
+    padded_most: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Shingles never straddle two texts; short and empty texts have none. With a table
+    # too large to pad, each text is made unique by itself, to the same result.
+    monkeypatch.setattr(dedup, "PADDED_MOST", padded_most)
     vocabulary = Vocabulary()
     rng = random.Random(7)
     assert [f.words for f in fingerprints([[], ["a"]], vocabulary)] == [0, 1]
