@@ -269,10 +269,14 @@ _vocabulary: Vocabulary | None = None
 def _start_worker() -> None:
     """Give a worker its vocabulary: one a worker rather than one a chunk of files, since a
     fresh vocabulary hashes every word again (measured over 2,000 articles: 1.10 ms an
-    article with one vocabulary, 1.96 ms with a new one every 32 files)."""
+    article with one vocabulary, 1.96 ms with a new one every 32 files).
+
+    A worker collects garbage, which the build that forked it does not (see ``build``):
+    it parses files of every kind, whose libraries may leave cycles."""
     global _vocabulary
     from digest.dedup import Vocabulary
 
+    gc.enable()
     _vocabulary = Vocabulary()
 
 
@@ -786,6 +790,12 @@ def build(
     Raises NothingToBuild when no article could be read, StrictFailure under ``strict``
     when any file had a problem; in both cases the previous site is left as it was.
     """
+    # The collector is off while a build runs in this process: measured at 10,000 articles,
+    # a rebuild leaves 9 objects in cycles and a cold build of 2,000 left 33, while the
+    # collector walked the build's new objects 300 times (0.08 s, a twentieth of a
+    # rebuild). Workers, which parse and render everything, collect as usual.
+    collecting = gc.isenabled()
+    gc.disable()
     cache = Cache(config.root / CACHE_FOLDER)
     try:
         cache.use_site(str(config.output_dir.absolute()))
@@ -875,6 +885,8 @@ def build(
         return report
     finally:
         gc.unfreeze()
+        if collecting:
+            gc.enable()
         cache.close()
 
 

@@ -10,8 +10,6 @@ import re
 import warnings
 from datetime import date, datetime, time, tzinfo
 
-from dateutil import parser as dateparser
-
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
@@ -109,6 +107,10 @@ _DEFAULT = datetime(2000, 1, 1)
 
 
 def _parse(text: str, fuzzy: bool) -> datetime:
+    # Imported here: a front-matter date is mostly YAML's own, and a rebuild that reads
+    # no date from text need not spend 15 ms importing the parser.
+    from dateutil import parser as dateparser
+
     # An unknown zone abbreviation ("AKDT") makes dateutil warn and return a naive time,
     # which is then read in the site's zone: the warning would only be noise.
     with warnings.catch_warnings():

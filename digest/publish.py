@@ -9,7 +9,6 @@ renameat2, hence the few lines of ctypes.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import hashlib
 import os
 import shutil
@@ -54,8 +53,13 @@ def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths; False where the system cannot."""
     if not sys.platform.startswith("linux"):
         return False
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    # The process's own symbols hold the C library's; ctypes.util, which finds its file
+    # by name, cost 9 ms of every build to import and may run ldconfig.
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        from ctypes.util import find_library
+
+        renameat2 = getattr(ctypes.CDLL(find_library("c"), use_errno=True), "renameat2", None)
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)

@@ -422,7 +422,8 @@ class Renderer:
         # the build (which freezes what it keeps anyway) unfreezes them as it ends.
         gc.freeze()
         context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Workers collect garbage, which the build that forks them does not.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.enable)
         starts = iter(range(0, len(stories), PAGE_CHUNK))
         window: deque[Future[list[tuple[PurePosixPath, bytes | Placed]]]] = deque()
         most = len(stories) if placer is not None else 4 * workers

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from copy import deepcopy
 from html import escape
+from typing import TYPE_CHECKING
 
 import nh3
-from lxml import html as lxml_html
 
 from digest.clean import normalize_text, squash
 from digest.model import Block, BlockKind
+
+if TYPE_CHECKING:
+    from lxml import html as lxml_html
 
 INLINE_TAGS: frozenset[str] = frozenset(
     {
@@ -127,6 +130,8 @@ def plain_text(fragment: str) -> str:
     cleaned = nh3.clean(fragment, tags=set())
     if not cleaned.strip():
         return ""
+    from lxml import html as lxml_html  # here: most titles are plain, and lxml takes 15 ms
+
     return squash(
         normalize_text(lxml_html.fragment_fromstring(cleaned, create_parent="div").text_content())
     )
@@ -167,6 +172,8 @@ _KIND: dict[str, BlockKind] = {
 def _inner_html(element: lxml_html.HtmlElement) -> str:
     # lxml gives the leading text decoded ("&lt;script&gt;" reads "<script>"): it is
     # escaped again here, as tostring escapes the children and their tails.
+    from lxml import html as lxml_html
+
     parts = [escape(element.text or "", quote=False)]
     parts.extend(lxml_html.tostring(child, encoding="unicode") for child in element)
     return "".join(parts).strip()
@@ -185,6 +192,8 @@ def html_to_blocks(fragment: str) -> tuple[Block, ...]:
     clean = sanitize_html(normalize_text(fragment))  # indentation kept for <pre>
     if not clean.strip():
         return ()
+    from lxml import html as lxml_html  # here, as in plain_text
+
     root = lxml_html.fragment_fromstring(clean, create_parent="div")
     blocks: list[Block] = []
     _collect(root, blocks)
