@@ -13,6 +13,7 @@ import gc
 import marshal
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -797,6 +798,7 @@ def build(
     collecting = gc.isenabled()
     gc.disable()
     cache = Cache(config.root / CACHE_FOLDER)
+    folding: _Folding | None = None
     try:
         cache.use_site(str(config.output_dir.absolute()))
         index = cache.files()
@@ -833,6 +835,7 @@ def build(
             compiled=_template_cache(cache),
         )
         site = make(memo=memo, story_lines=stored_lines)
+        folding.wait()  # rendering need not hold the index too
         gc.freeze()  # the stories and sections, likewise
         if strict and site.problems:
             raise StrictFailure(site.problems)
@@ -857,6 +860,7 @@ def build(
             )
         except CarryError:  # the previous site changed under us: render every page
             site = make()
+            folding.wait()
             count, hashes = publish(
                 site.make_files,
                 config.output_dir,
@@ -884,6 +888,8 @@ def build(
         cache.set_meta("signature", signature.encode())
         return report
     finally:
+        if folding is not None:
+            folding.wait()
         gc.unfreeze()
         if collecting:
             gc.enable()
@@ -895,13 +901,22 @@ class _Folding:
 
     The new index is stored as soon as it is made, and not kept: it depends only on the
     articles (so it is right for the next build whether or not this one publishes), and
-    at 100,000 articles it is ~170 MB that rendering need not hold.
+    at 100,000 articles it is ~170 MB that rendering need not hold. It is written by a
+    thread while the build goes on making stories (the write holds no lock that Python
+    code needs: at 10,000 articles 17 MB, 0.03 s); ``wait`` waits for it.
     """
 
     def __init__(self, library: Library, cache: Cache, threshold: float) -> None:
         self.library = library
         self.cache = cache
         self.threshold = threshold
+        self._writing: threading.Thread | None = None
+
+    def wait(self) -> None:
+        """Return once the index made is stored (or failed to be: it is only a cache)."""
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
 
     def __call__(
         self, articles: Sequence[Article]
@@ -919,7 +934,9 @@ class _Folding:
             previous,
         )
         del previous
-        self.cache.keep("fold", index.to_parts())
+        self.wait()
+        self._writing = threading.Thread(target=self.cache.keep, args=("fold", index.to_parts()))
+        self._writing.start()
         return groups, merges
 
 

@@ -203,9 +203,10 @@ class Cache:
     def set_meta(self, name: str, value: bytes) -> None:
         self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(name, value)])
 
-    def read_kept(self, name: str) -> bytes | None:
-        """The bytes ``keep`` last kept under ``name``; None when there are none, or
-        when the file is not whole (its length and checksum are checked)."""
+    def read_kept(self, name: str) -> memoryview | None:
+        """A view of the bytes ``keep`` last kept under ``name`` (not copied: the folding
+        index is 17 MB at 10,000 articles, and a copy took 15 ms); None when there are
+        none, or when the file is not whole (its length and checksum are checked)."""
         if self._db is None:
             return None
         try:
@@ -221,7 +222,7 @@ class Cache:
             data[head - 12 : head - 8], "little"
         ):
             return None
-        return bytes(body)
+        return body
 
     def keep(self, name: str, data: bytes | Sequence[bytes | memoryview]) -> None:
         """Keep ``data`` (bytes, or its parts in order) under ``name`` in a file of its own

@@ -85,28 +85,29 @@ class FoldIndex:
         ]
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> FoldIndex | None:
-        """The index ``to_bytes`` wrote, or None for anything else.
+    def from_bytes(cls, data: bytes | memoryview) -> FoldIndex | None:
+        """The index ``to_bytes`` wrote, or None for anything else. Its arrays are views
+        of ``data`` where their byte order is the machine's (no copy is made of them).
 
         >>> FoldIndex.from_bytes(b"not an index") is None
         True
         """
         try:
-            if not data.startswith(_MAGIC):
+            if bytes(data[: len(_MAGIC)]) != _MAGIC:
                 return None
             at = len(_MAGIC)
             length = int.from_bytes(data[at : at + 8], "little")
             head = marshal.loads(data[at + 8 : at + 8 + length])
             at += 8 + length
             size = int(head["size"])
-            keys = np.frombuffer(data, dtype="<u8", count=size, offset=at).astype(np.uint64)
+            keys = np.frombuffer(data, dtype="<u8", count=size, offset=at)
             owners = np.frombuffer(data, dtype="<i4", count=size, offset=at + 8 * size)
             return cls(
                 float(head["threshold"]),
                 tuple(head["ids"]),
                 tuple(head["tokens"]),
-                keys,
-                owners.astype(np.int32),
+                keys.astype(np.uint64, copy=False),
+                owners.astype(np.int32, copy=False),
                 tuple(
                     Merge(a, b, float(ab), float(ba), float(t))
                     for a, b, ab, ba, t in head["merges"]

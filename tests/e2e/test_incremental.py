@@ -575,3 +575,31 @@ def test_a_deleted_output_folder_leaves_the_standby_folder_unvouched(
     built = b"".join(_tree(site / "public").values())
     assert b"Glaciers throughout the Alps" in built
     assert page.encode() not in built
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_build_leaves_the_collector_as_it_found_it_and_its_index_written(
+    site: Path, monkeypatch: pytest.MonkeyPatch, collecting: bool
+) -> None:
+    """The build turns the collector off while it runs and writes the folding index in a
+    thread: once it returns, both are as they were and the index is whole on disk."""
+    import gc
+
+    from digest.cache import Cache
+    from digest.foldindex import FoldIndex
+
+    _add(site)
+    was = gc.isenabled()
+    try:
+        if not collecting:
+            gc.disable()
+        _build(site, monkeypatch)
+        assert gc.isenabled() is collecting
+    finally:
+        if was:
+            gc.enable()
+    kept = Cache(site / ".digest-cache").read_kept("fold")
+    assert kept is not None
+    index = FoldIndex.from_bytes(kept)
+    assert index is not None and "late.md" in index.ids
+    assert not list((site / ".digest-cache").glob(".fold.kept.*")), "no write left aside"
