@@ -33,7 +33,7 @@ import xxhash
 import digest
 
 CACHE_FOLDER = ".digest-cache"
-_SCHEMA = 8
+_SCHEMA = 9
 SCAN_ROWS = 1000
 """From this many keys asked for, loaded rows are read by scanning the table."""
 _KEPT_SUFFIX = ".kept"
@@ -48,12 +48,15 @@ def key(*parts: bytes | str) -> str:
     >>> key("a", b"b") == key("a", b"b") != key("ab", b"")
     True
     """
-    h = hashlib.blake2b(digest_size=20)
+    # SHA-256 (OpenSSL's, with the CPU's SHA instructions where it has them): a build keys
+    # every content file it reads by its bytes, and hashlib's BLAKE2b, its reference C
+    # code, hashed 0.38 GB/s here against SHA-256's 1.06.
+    h = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))
         h.update(data)
-    return h.hexdigest()
+    return h.hexdigest()[:40]
 
 
 def text_key(parts: Sequence[str]) -> str:

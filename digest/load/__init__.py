@@ -157,7 +157,6 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
     >>> loaded.articles[0].title, loaded.problems
     ('Headline', ())
     """
-    from digest.load import markdown, text
     from digest.sanitize import safe_url
 
     suffix = PurePosixPath(rel_path).suffix.lower()
@@ -171,10 +170,15 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
             articles = tuple(replace(e.article, url=safe_url(e.article.url)) for e in entries)
             return Loaded(rel_path, articles=articles, updated=tuple(e.updated for e in entries))
         source = decode(data, html=suffix in HTML_SUFFIXES)
+        # Each reader is imported when a file needs it (wire text brings statistics).
         if suffix in MARKDOWN_SUFFIXES:
-            article = markdown.parse_markdown(source, rel_path, settings)
+            from digest.load.markdown import parse_markdown
+
+            article = parse_markdown(source, rel_path, settings)
         elif suffix in TEXT_SUFFIXES:
-            article = text.parse_wire_text(source, rel_path, settings)
+            from digest.load.text import parse_wire_text
+
+            article = parse_wire_text(source, rel_path, settings)
         elif suffix in HTML_SUFFIXES:
             from digest.load.html import parse_html
 
