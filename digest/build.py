@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gc
 import marshal
+import operator
 import os
 import pickle
 import threading
@@ -119,6 +120,9 @@ class Source:
         return Path(self.name)
 
 
+_name = operator.attrgetter("name")
+
+
 def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str]]:
     """Every content file under ``content`` as (path, path relative to it), sorted, as
     plain strings: a rebuild walks every file, and pathlib objects cost more than the walk.
@@ -133,18 +137,22 @@ def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str
 
     def walk(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=_name)
         except OSError:
             return
         folders = []
         for entry in entries:
-            if entry.name.startswith(hidden):
+            name = entry.name
+            if name.startswith(hidden):
                 continue
             if entry.is_dir():
                 if not entry.is_symlink():  # as os.walk: linked folders are not entered
                     folders.append(entry)
-            elif os.path.splitext(entry.name)[1].lower() in SUFFIXES:
-                yield entry.path, prefix + entry.name
+                continue
+            # The suffix as os.path.splitext gives it (a name starting with "." is hidden).
+            dot = name.rfind(".")
+            if dot > 0 and name[dot:].lower() in SUFFIXES:
+                yield entry.path, prefix + name
         for entry in folders:
             if skip is None or Path(entry.path).resolve() != skip:
                 yield from walk(entry.path, f"{prefix}{entry.name}/")

@@ -87,12 +87,10 @@ def dump_head(head: Loaded) -> bytes:
 def load_head(blob: bytes) -> Loaded:
     """The head ``dump_head`` made (or a head pickled whole, as older caches kept them)."""
     kind = blob[:1]
-    # The blob is sliced, not viewed: marshal reads a memoryview of it at half the speed
-    # (10,000 heads: 69 against 38 ms).
     if kind == _PICKLED:
-        head = pickle.loads(blob[1:])
+        head = pickle.loads(memoryview(blob)[1:])
     elif kind == _PLAIN:
-        path, articles, problems, updated = marshal.loads(blob[1:])
+        path, articles, problems, updated = marshal.loads(memoryview(blob)[1:])
         at = _PUBLISHED
         head = Loaded(
             path,
