@@ -802,12 +802,16 @@ def build(
     # The collector is off while a build runs in this process: measured at 10,000 articles,
     # a rebuild leaves 9 objects in cycles and a cold build of 2,000 left 33, while the
     # collector walked the build's new objects 300 times (0.08 s, a twentieth of a
-    # rebuild). Workers, which parse and render everything, collect as usual.
+    # rebuild). This process parses up to PARALLEL_MIN new files and renders up to
+    # PARALLEL_PAGES story pages itself, and every listing and feed; reading Markdown,
+    # wire text, web pages and feeds and rendering pages leave few cycles or none (see
+    # tests/e2e/test_incremental.py). Load and page workers collect as usual.
     collecting = gc.isenabled()
-    gc.disable()
-    cache = Cache(config.root / CACHE_FOLDER)
+    cache: Cache | None = None
     folding: _Folding | None = None
     try:
+        gc.disable()
+        cache = Cache(config.root / CACHE_FOLDER)
         cache.use_site(str(config.output_dir.absolute()))
         index = cache.files()
         sources, data, stamps = scan(config, index)
@@ -896,12 +900,15 @@ def build(
         cache.set_meta("signature", signature.encode())
         return report
     finally:
-        if folding is not None:
-            folding.wait()
         gc.unfreeze()
         if collecting:
             gc.enable()
-        cache.close()
+        try:
+            if folding is not None:
+                folding.wait(quiet=True)
+        finally:
+            if cache is not None:
+                cache.close()
 
 
 class _Folding:
@@ -919,12 +926,24 @@ class _Folding:
         self.cache = cache
         self.threshold = threshold
         self._writing: threading.Thread | None = None
+        self._failure: BaseException | None = None
 
-    def wait(self) -> None:
-        """Return once the index made is stored (or failed to be: it is only a cache)."""
+    def wait(self, *, quiet: bool = False) -> None:
+        """Return once the index made is stored. A failure to store it is raised here
+        (unless ``quiet``), as it would have been had the build stored it itself; the
+        cache's own failures (a full disk, a read-only folder) ``Cache.keep`` ignores."""
         if self._writing is not None:
             self._writing.join()
             self._writing = None
+        failure, self._failure = self._failure, None
+        if failure is not None and not quiet:
+            raise failure
+
+    def _keep(self, parts: list[bytes | memoryview]) -> None:
+        try:
+            self.cache.keep("fold", parts)
+        except BaseException as exc:  # handed to the build by wait()
+            self._failure = exc
 
     def __call__(
         self, articles: Sequence[Article]
@@ -943,8 +962,14 @@ class _Folding:
         )
         del previous
         self.wait()
-        self._writing = threading.Thread(target=self.cache.keep, args=("fold", index.to_parts()))
-        self._writing.start()
+        parts = index.to_parts()
+        writing = threading.Thread(target=self._keep, args=(parts,), name="digest-fold-index")
+        try:
+            writing.start()
+        except RuntimeError:  # no thread to be had: stored here, as before threads
+            self.cache.keep("fold", parts)
+        else:
+            self._writing = writing
         return groups, merges
 
 

@@ -247,9 +247,11 @@ class Cache:
                 file.write(length.to_bytes(8, "little"))
                 file.writelines(parts)
             os.replace(aside, target)
-        except OSError:
+        except BaseException as exc:  # nothing is left aside; only the cache's own failures pass
             with contextlib.suppress(OSError):
                 aside.unlink(missing_ok=True)
+            if not isinstance(exc, OSError):
+                raise
 
     @property
     def usable(self) -> bool:

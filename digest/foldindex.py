@@ -35,7 +35,7 @@ Groups = tuple[tuple[Article, ...], ...]
 Prints = Callable[[Sequence[Article]], Mapping[str, Fingerprint]]
 """Fingerprints of the given articles, by article id."""
 
-_MAGIC = b"digest-fold-2\n"
+_MAGIC = b"digest-fold-3\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,7 @@ class FoldIndex:
             _MAGIC,
             len(head).to_bytes(8, "little"),
             head,
+            bytes(_padding(len(head))),
             np.ascontiguousarray(self.keys, dtype="<u8").data.cast("B"),
             np.ascontiguousarray(self.owners, dtype="<i4").data.cast("B"),
         ]
@@ -87,7 +88,9 @@ class FoldIndex:
     @classmethod
     def from_bytes(cls, data: bytes | memoryview) -> FoldIndex | None:
         """The index ``to_bytes`` wrote, or None for anything else. Its arrays are views
-        of ``data`` where their byte order is the machine's (no copy is made of them).
+        of ``data`` where their byte order is the machine's and ``data`` is aligned to 8
+        bytes (as a file read whole is, see ``Cache.read_kept``), else copies: numpy
+        copies an unaligned array again at every search.
 
         >>> FoldIndex.from_bytes(b"not an index") is None
         True
@@ -98,7 +101,7 @@ class FoldIndex:
             at = len(_MAGIC)
             length = int.from_bytes(data[at : at + 8], "little")
             head = marshal.loads(data[at + 8 : at + 8 + length])
-            at += 8 + length
+            at += 8 + length + _padding(length)
             size = int(head["size"])
             keys = np.frombuffer(data, dtype="<u8", count=size, offset=at)
             owners = np.frombuffer(data, dtype="<i4", count=size, offset=at + 8 * size)
@@ -106,8 +109,8 @@ class FoldIndex:
                 float(head["threshold"]),
                 tuple(head["ids"]),
                 tuple(head["tokens"]),
-                keys.astype(np.uint64, copy=False),
-                owners.astype(np.int32, copy=False),
+                np.require(keys, np.uint64, "A"),
+                np.require(owners, np.int32, "A"),
                 tuple(
                     Merge(a, b, float(ab), float(ba), float(t))
                     for a, b, ab, ba, t in head["merges"]
@@ -126,6 +129,12 @@ class FoldIndex:
         )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _padding(head: int) -> int:
+    """Zero bytes after a head of ``head`` bytes that put the arrays after it at a multiple
+    of 8 bytes from the start of the index."""
+    return -(len(_MAGIC) + 8 + head) % 8
 
 
 EMPTY = FoldIndex(0.0, (), (), np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32), ())

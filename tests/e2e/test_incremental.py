@@ -8,6 +8,7 @@ import os
 import shutil
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -603,3 +604,31 @@ def test_a_build_leaves_the_collector_as_it_found_it_and_its_index_written(
     index = FoldIndex.from_bytes(kept)
     assert index is not None and "late.md" in index.ids
     assert not list((site / ".digest-cache").glob(".fold.kept.*")), "no write left aside"
+
+
+def test_a_failure_to_store_the_index_fails_the_build_and_leaves_nothing_aside(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folding index is stored by a thread; a failure there that is not the cache's
+    own (those only make the next build slower) reaches the build, as it did when the
+    build stored the index itself, and no half-written file is left behind."""
+    import gc
+
+    from digest.build import build
+    from digest.cache import Cache
+    from digest.config import load_config
+
+    def broken_checksum(parts: object) -> int:
+        raise RuntimeError("the checksum failed")
+
+    monkeypatch.setattr("digest.cache._checksum", broken_checksum)
+    monkeypatch.chdir(site)
+    _add(site)
+    config = load_config(None, {})
+    now = datetime.fromtimestamp(int(EPOCH), UTC)
+    with pytest.raises(RuntimeError, match="the checksum failed"):
+        build(config, now)
+    assert gc.isenabled()
+    assert not list((site / ".digest-cache").glob(".fold.kept.*"))
+    monkeypatch.undo()
+    assert Cache(site / ".digest-cache").read_kept("fold") is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -130,3 +131,24 @@ def test_the_index_keeps_exactly_every_articles_bucket_keys(seed: int) -> None:
     for n, article in enumerate(articles):
         mine = np.sort(index.keys[index.owners == n])
         assert mine.tolist() == dedup._buckets(prints[article.id]).tolist(), article.id
+
+
+@pytest.mark.parametrize("count", range(9))
+def test_a_kept_index_reads_back_as_aligned_views_of_the_file(tmp_path: Path, count: int) -> None:
+    """Whatever the length of its head, an index read from the cache has arrays that are
+    aligned views of the file's bytes: numpy copies an unaligned array at every search."""
+    from digest.cache import Cache
+
+    ids = tuple("x" * (k + 1) for k in range(count))  # heads of every length modulo 8
+    keys = np.arange(3 * count, dtype=np.uint64)
+    index = FoldIndex(0.5, ids, ids, keys, np.arange(3 * count, dtype=np.int32), ())
+    cache = Cache(tmp_path)
+    cache.keep("fold", index.to_parts())
+    kept = cache.read_kept("fold")
+    assert kept is not None
+    back = FoldIndex.from_bytes(kept)
+    assert back == index
+    for array in (back.keys, back.owners):
+        assert array.flags.aligned and not array.flags.owndata
+    unaligned = FoldIndex.from_bytes(memoryview(b"?" + bytes(kept))[1:])
+    assert unaligned == index and unaligned.keys.flags.aligned
