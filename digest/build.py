@@ -890,9 +890,9 @@ def build(
             files=count,
             merges=site.merges,
         )
-        cache.store_outputs(hashes, was=published)
+        cache.store_outputs(hashes)
         if published and replaced == [True]:  # the site replaced is the standby folder now
-            cache.store_outputs(published, "standby", was=standby)
+            cache.store_outputs(published, "standby")
         # marshal: every rebuild reads and writes a key for each of the site's pages.
         cache.set_meta("pages", marshal.dumps(dict(site.page_keys or {})))
         cache.store_lines(site.story_lines, stored_lines)

@@ -342,8 +342,11 @@ def sitemap(
         f"<lastmod>{_feed_updated(stories, now).isoformat()}</lastmod></url>",
     ]
     lines += [f"  <url><loc>{xml_escape(f'{site}{folder}/')}</loc></url>" for folder in folders]
+    # The base URL escaped once, not once a story (escaping is character by character, so
+    # the two parts escaped apart give the whole escaped).
+    base = xml_escape(site)
     lines += [
-        f"  <url><loc>{xml_escape(_story_url(config, s))}</loc>"
+        f"  <url><loc>{base}{xml_escape(s.place)}/</loc>"
         f"<lastmod>{s.updated.isoformat()}</lastmod></url>"
         for s in stories
     ]

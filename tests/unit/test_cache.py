@@ -1,5 +1,5 @@
-"""The cache's records of the published site and the content files: written as changes
-to what the table holds, and read back as exactly what was stored."""
+"""The cache's records of the published site and the content files: kept whole, known
+only once kept, and read back as exactly what was stored."""
 
 from __future__ import annotations
 
@@ -16,26 +16,33 @@ from digest.cache import Cache
 paths = st.dictionaries(st.sampled_from([f"p{i}" for i in range(12)]), st.sampled_from("abc"))
 
 
-def _rows(folder: Path, table: str) -> dict[str, str]:
-    with sqlite3.connect(folder / "cache.sqlite") as db:
-        return dict(db.execute(f"SELECT path, hash FROM {table}"))
+def _kept(folder: Path, name: str) -> object:
+    return Cache(folder)._record(name)
 
 
 @settings(max_examples=60, deadline=None)
 @given(before=paths, after=paths)
-def test_outputs_stored_as_a_change_read_back_whole(
-    before: dict[str, str], after: dict[str, str]
-) -> None:
+def test_outputs_stored_read_back_whole(before: dict[str, str], after: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         cache = Cache(folder)
-        cache.store_outputs({"stale": "x", **before})  # rows nobody described to it
+        cache.store_outputs({"stale": "x", **before})
         cache.store_outputs(before)
         assert cache.outputs() == before
-        cache.store_outputs(after, was=before)
+        cache.store_outputs(after)
         assert cache.outputs() == after
-        assert _rows(folder, "outputs") == after
+        assert _kept(folder, "outputs") == after
         cache.close()
+
+
+def test_outputs_that_could_not_be_kept_are_not_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Cache(tmp_path)
+    cache.store_outputs({"a": "1"})
+    monkeypatch.setattr(Cache, "keep", lambda self, name, data: False)
+    cache.store_outputs({"a": "2"})
+    assert cache.outputs() is None, "the record kept describes a site before"
 
 
 def test_outputs_not_known_until_stored(tmp_path: Path) -> None:
@@ -45,8 +52,8 @@ def test_outputs_not_known_until_stored(tmp_path: Path) -> None:
     assert cache.outputs() == {}
     cache.store_outputs({"index.html": "h1", "a/index.html": "h2"})
     cache.forget_site()
-    assert cache.outputs() is None, "forgotten: the rows describe the site before the swap"
-    assert _rows(tmp_path, "outputs") == {"index.html": "h1", "a/index.html": "h2"}
+    assert cache.outputs() is None, "forgotten: the record describes the site before the swap"
+    assert _kept(tmp_path, "outputs") == {"index.html": "h1", "a/index.html": "h2"}
 
 
 def test_standby_is_taken_once(tmp_path: Path) -> None:
@@ -55,12 +62,12 @@ def test_standby_is_taken_once(tmp_path: Path) -> None:
     cache.store_outputs({"a": "1"}, "standby")
     assert cache.take_standby() == {"a": "1"}
     assert cache.take_standby() is None
-    cache.store_outputs({"b": "2"}, "standby", was={"a": "1"})
+    cache.store_outputs({"b": "2"}, "standby")
     assert cache.outputs("standby") == {"b": "2"}
     assert cache.outputs() is None
 
 
-def test_file_index_stored_as_a_change(tmp_path: Path) -> None:
+def test_file_index_stored_and_read_back(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     first = {"a.md": (1, 2, 3, 4, "k1"), "b.md": (5, 6, 7, 8, "k2")}
     cache.store_files(first, cache.files())
