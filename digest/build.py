@@ -805,7 +805,7 @@ def build(
     # rebuild). This process parses up to PARALLEL_MIN new files and renders up to
     # PARALLEL_PAGES story pages itself, and every listing and feed; reading Markdown,
     # wire text, web pages and feeds and rendering pages leave few cycles or none (see
-    # tests/e2e/test_incremental.py). Load and page workers collect as usual.
+    # tests/e2e/test_formats.py). Load and page workers collect as usual.
     collecting = gc.isenabled()
     cache: Cache | None = None
     folding: _Folding | None = None

@@ -420,8 +420,8 @@ class Cache:
         with ``table="standby"``): kept first, then said to be known."""
         if self._db is None:
             return
-        self._forget([_table(table)])  # not known while the record changes
-        if self._keep_record(table, dict(hashes)):  # kept whole: only then known
+        # Not known while the record changes, and known again only once it is kept whole.
+        if self._forget([_table(table)]) and self._keep_record(table, dict(hashes)):
             self._write("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(table, b"known")])
 
     def use_site(self, output: str) -> None:
@@ -443,28 +443,26 @@ class Cache:
         site before. The kept hashes stay, known to be stale."""
         self._forget(["signature", "report", "pages", "standby", "outputs"])
 
-    def _forget(self, names: Sequence[str]) -> None:
-        """Delete the meta values ``names``."""
-        self._write("DELETE FROM meta WHERE name = ?", [(name,) for name in names])
+    def _forget(self, names: Sequence[str]) -> bool:
+        """Delete the meta values ``names``; False when that failed."""
+        return self._write("DELETE FROM meta WHERE name = ?", [(name,) for name in names])
 
     def take_standby(self) -> dict[str, str] | None:
         """The standby folder's file hashes, forgotten as they are read (the folder is
         about to change); None when they are not known."""
         hashes = self.outputs("standby")
-        if hashes is None:
-            return None
-        try:
-            self._db_or_fail().execute("DELETE FROM meta WHERE name='standby'")
-            self._db_or_fail().commit()
-        except sqlite3.Error:
+        if hashes is None or not self._forget(["standby"]):
             return None
         return hashes
 
-    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
-        if self._db is None or not rows:
-            return
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> bool:
+        """Run ``sql`` for each of ``rows`` and commit; False when that failed."""
+        if self._db is None:
+            return False
         try:
-            self._db.executemany(sql, rows)
-            self._db.commit()
+            if rows:
+                self._db.executemany(sql, rows)
+                self._db.commit()
         except sqlite3.Error:
-            pass
+            return False
+        return True

@@ -108,7 +108,7 @@ _DEFAULT = datetime(2000, 1, 1)
 
 def _parse(text: str, fuzzy: bool) -> datetime:
     # Imported here: a front-matter date is mostly YAML's own, and a rebuild that reads
-    # no date from text need not spend 15 ms importing the parser.
+    # no date from text need not import the parser (9 to 12 ms by -X importtime).
     from dateutil import parser as dateparser
 
     # An unknown zone abbreviation ("AKDT") makes dateutil warn and return a naive time,

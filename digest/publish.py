@@ -54,7 +54,7 @@ def _exchange(a: Path, b: Path) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     # The process's own symbols hold the C library's; ctypes.util, which finds its file
-    # by name, cost 9 ms of every build to import and may run ldconfig.
+    # by name, brings subprocess with it (9 ms by -X importtime) and may run ldconfig.
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if renameat2 is None:
         from ctypes.util import find_library

@@ -45,6 +45,16 @@ def test_outputs_that_could_not_be_kept_are_not_known(
     assert cache.outputs() is None, "the record kept describes a site before"
 
 
+def test_outputs_are_not_rewritten_while_still_said_to_be_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Cache(tmp_path)
+    cache.store_outputs({"a": "1"})
+    monkeypatch.setattr(Cache, "_forget", lambda self, names: False)
+    cache.store_outputs({"a": "2"})
+    assert cache.outputs() == {"a": "1"}, "known and kept stay together"
+
+
 def test_outputs_not_known_until_stored(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     assert cache.outputs() is None
