@@ -337,7 +337,7 @@ class Cache:
     ) -> None:
         """Make the stored file index ``rows``; ``was`` is what ``files()`` gave, if it
         gave anything: the index is not written again when it is the same."""
-        if self._db is None or (was is not None and dict(rows) == dict(was)):
+        if self._db is None or (was is not None and rows == was):
             return
         self._keep_record("files", dict(rows))
 
