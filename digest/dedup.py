@@ -23,6 +23,7 @@ only the few that pass are measured exactly, from fingerprints made again.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import os
@@ -455,16 +456,43 @@ def bucket_keys(fp: Fingerprint) -> U64:
     return _buckets(fp)
 
 
+SPLIT_MIN = 4000
+"""Texts from which a cold folding does half of its two longest steps (the pair codes and
+the bounds) in a forked process (see ``digest.halves``)."""
+
+
 def _pair_codes(keys: U64, present: npt.NDArray[np.bool_], n: int) -> list[I64]:
     """``candidate_pairs``' rule over a table of bucket keys: every pair of texts that
     share a bucket, once per bucket, as codes ``i * n + j`` (see ``_shared_enough``).
 
     ``keys[b, i]`` is text ``i``'s key in bin ``b`` where ``present[b, i]``. Keys of
     different bins never meet (a key's top bits are its bin), so buckets are formed one
-    bin at a time, which keeps the sorting small.
+    bin at a time, which keeps the sorting small. From SPLIT_MIN texts, the second half
+    of the bins is done by a forked process meanwhile (the codes' order does not matter).
     """
+    if n < SPLIT_MIN:
+        return _bin_codes(keys, present, n, range(keys.shape[0]))
+    from digest.halves import Half
+
+    half = keys.shape[0] // 2
+    other = Half(lambda: _joined(_bin_codes(keys, present, n, range(half, keys.shape[0]))))
+    try:
+        found = _bin_codes(keys, present, n, range(half))
+    except BaseException:
+        other.stop()
+        raise
+    found.append(other.result())
+    return found
+
+
+def _joined(codes: list[I64]) -> I64:
+    return np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+
+
+def _bin_codes(keys: U64, present: npt.NDArray[np.bool_], n: int, bins: range) -> list[I64]:
+    """``_pair_codes`` of the given bins."""
     found: list[I64] = []
-    for b in range(keys.shape[0]):
+    for b in bins:
         rows = np.flatnonzero(present[b])
         if rows.size < 2:
             continue
@@ -707,19 +735,38 @@ def _bounds(prints: _Prints, first: I64, second: I64) -> I64:
     # Where each partner's flags start among its run's.
     runs = np.cumsum(their) - their
     offsets = runs - np.repeat(runs[bounds[:-1]], np.diff(bounds))
-    shared = np.zeros(first.size, dtype=np.int64)
-    mark = np.zeros(1 << 16, dtype=bool)
     heads, partners = first.tolist(), second.tolist()
-    for lo, hi in itertools.pairwise(bounds):
-        i = heads[lo]
-        # Index arrays of intp, and take(): numpy's quick paths (uint16 indices are not).
-        own = signatures[begin[i] : end[i]].astype(np.intp)
-        mark[own] = True
-        others = [signatures[begin[j] : end[j]] for j in partners[lo:hi]]
-        hits = mark.take(np.concatenate(others) if len(others) > 1 else others[0])
-        mark[own] = False
-        shared[lo:hi] = np.add.reduceat(hits, offsets[lo:hi], dtype=np.int32)
-    return shared
+
+    def count(runs: Sequence[int]) -> I64:
+        """The bounds of the pairs from ``runs[0]`` to ``runs[-1]``."""
+        shared = np.zeros(runs[-1] - runs[0], dtype=np.int64)
+        mark = np.zeros(1 << 16, dtype=bool)
+        for lo, hi in itertools.pairwise(runs):
+            i = heads[lo]
+            # Index arrays of intp, and take(): numpy's quick paths (uint16 indices are not).
+            own = signatures[begin[i] : end[i]].astype(np.intp)
+            mark[own] = True
+            others = [signatures[begin[j] : end[j]] for j in partners[lo:hi]]
+            hits = mark.take(np.concatenate(others) if len(others) > 1 else others[0])
+            mark[own] = False
+            at = lo - runs[0]
+            shared[at : at + hi - lo] = np.add.reduceat(hits, offsets[lo:hi], dtype=np.int32)
+        return shared
+
+    if len(sizes) < SPLIT_MIN:
+        return count(bounds)
+    from digest.halves import Half
+
+    # The runs of the first half of the pairs in a forked process, the rest here: by
+    # pairs, not runs, since a text early in id order has the most partners (j > i).
+    middle = min(max(bisect.bisect_left(bounds, first.size // 2), 1), len(bounds) - 1)
+    other = Half(lambda: count(bounds[: middle + 1]))
+    try:
+        rest = count(bounds[middle:])
+    except BaseException:
+        other.stop()
+        raise
+    return np.concatenate([other.result(), rest])
 
 
 def _exact(

@@ -846,3 +846,28 @@ def test_a_story_takes_the_slug_loading_worked_out_else_slugifies_the_headline()
     plain = Article("b", "b.md", "", "Storm “hits” coast", published=day)
     stories, _ = group_stories([given, plain], 0.5, day)
     assert sorted(s.slug for s in stories) == ["kept-as-given", "storm-hits-coast"]
+
+
+def test_folding_split_with_a_forked_process_folds_as_in_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # From SPLIT_MIN texts, half the bins' pair codes and half the bounds are worked out
+    # in a forked process: the groups and merges are the same to the last digit.
+    articles = random_articles(random.Random(12), 120)
+    known = {a.id: fingerprint(a.paragraphs) for a in articles}
+    alone = group_articles(articles, THRESHOLD, known)
+    monkeypatch.setattr(dedup, "SPLIT_MIN", 10)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    forked: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    assert group_articles(articles, THRESHOLD, known) == alone
+    assert len(forked) == 2, "the pair codes and the bounds were each split"
+    assert len(alone[1]) > 10, "there were merges to find"
