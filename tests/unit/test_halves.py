@@ -56,3 +56,32 @@ def test_stop_waits_for_the_process_and_leaves_nothing_behind(
     half.stop()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_an_array_comes_back_as_it_was_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sent as its bytes, not pickled: shape, byte order and values are kept.
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    made = np.arange(3 * 70_000, dtype=">u4").reshape(3, 70_000)[:, ::2]
+    back = Half(lambda: made).result()
+    assert back.dtype == made.dtype and back.shape == made.shape
+    assert np.array_equal(back, made)
+    assert Half(lambda: np.zeros(0, dtype=np.int64)).result().size == 0
+    assert Half(lambda: np.int64(7)).result() == 7
+
+
+def test_a_result_cut_short_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process dies halfway through sending: what came is not taken for a result.
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    real_write = os.write
+    calls: list[int] = []
+
+    def dying_write(fd: int, data: bytes | memoryview) -> int:
+        calls.append(len(data))
+        if len(calls) == 3:  # the array's bytes, after its kind and head
+            real_write(fd, bytes(memoryview(data)[:100]))
+            os._exit(0)
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", dying_write)
+    with pytest.raises(HalfFailed, match="stopped without a result"):
+        Half(lambda: np.arange(10_000, dtype=np.int64)).result()
