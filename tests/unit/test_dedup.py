@@ -8,6 +8,7 @@ import sys
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -797,14 +798,21 @@ def test_group_articles_is_the_plain_definition(threshold: float) -> None:
             assert list(merges) == plain_merges
 
 
+def _folded_in_one(
+    seed: int, count: int
+) -> tuple[list[Article], dict[str, Fingerprint], tuple[Any, tuple[Merge, ...]]]:
+    """Random articles, their fingerprints, and how one process and thread folds them."""
+    articles = random_articles(random.Random(seed), count)
+    known = {a.id: fingerprint(a.paragraphs) for a in articles}
+    return articles, known, group_articles(articles, THRESHOLD, known)
+
+
 def test_texts_fingerprinted_in_two_threads_fold_as_in_one(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Batches of 4 texts, shared between two threads as soon as there are 2 batches,
     # when every fingerprint is known (as in a build).
-    articles = random_articles(random.Random(11), 90)
-    known = {a.id: fingerprint(a.paragraphs) for a in articles}
-    alone = group_articles(articles, THRESHOLD, known)
+    articles, known, alone = _folded_in_one(seed=11, count=90)
     monkeypatch.setattr(dedup, "_BATCH", 4)
     monkeypatch.setattr(dedup, "PRINT_THREADS_MIN", 2)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
@@ -853,9 +861,7 @@ def test_folding_split_with_a_forked_process_folds_as_in_one(
 ) -> None:
     # From SPLIT_MIN texts, half the bins' pair codes and half the bounds are worked out
     # in a forked process: the groups and merges are the same to the last digit.
-    articles = random_articles(random.Random(12), 120)
-    known = {a.id: fingerprint(a.paragraphs) for a in articles}
-    alone = group_articles(articles, THRESHOLD, known)
+    articles, known, alone = _folded_in_one(seed=12, count=120)
     monkeypatch.setattr(dedup, "SPLIT_MIN", 10)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     forked: list[int] = []
