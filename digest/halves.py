@@ -15,8 +15,10 @@ its bytes and read straight into an array here: pickled, it was held three times
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 from collections.abc import Callable
 from typing import Any, Generic, NoReturn, TypeVar
 
@@ -28,13 +30,22 @@ T = TypeVar("T")
 
 
 class HalfFailed(DigestError):
-    """The forked half stopped without a result (killed, out of memory)."""
+    """The forked half stopped without a result (killed, out of memory), or its failure
+    could not be sent back as it was."""
+
+
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 class Half(Generic[T]):
     """``task()`` started in a forked process; ``result()`` waits for it and gives what it
-    returned (or raises what it raised). Where a process cannot be forked, or only one
-    core is there to run it, ``task`` runs in ``result()`` instead, here.
+    returned (or raises what it raised), once. Where a process cannot be forked, or only
+    one core is there to run it, ``task`` runs in ``result()`` instead, here. ``stop()``
+    ends the process without its result (after a failure of the other half).
 
     >>> Half(lambda: 6 * 7).result()
     42
@@ -44,12 +55,15 @@ class Half(Generic[T]):
         self._task: Callable[[], T] | None = task
         self._pid: int | None = None
         self._fd = -1
-        if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        if not hasattr(os, "fork") or cores() < 2:
             return
-        read, write = os.pipe()
+        try:
+            read, write = os.pipe()
+        except OSError:  # no descriptors to be had: the task runs here
+            return
         try:
             pid = os.fork()
-        except OSError:  # no process to be had: the task runs here
+        except OSError:  # no process to be had: likewise
             os.close(read)
             os.close(write)
             return
@@ -64,20 +78,27 @@ class Half(Generic[T]):
         if self._task is not None:
             task, self._task = self._task, None
             return task()
+        if self._pid is None:
+            raise RuntimeError("expected a half still to be waited for, found it taken")
         try:
             value = self._read()
         finally:
             status = self._wait()
         if value is None:
-            raise HalfFailed(f"a forked half of the folding stopped without a result ({status})")
+            code = os.waitstatus_to_exitcode(status)
+            how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+            raise HalfFailed(f"a forked half of the folding stopped without a result ({how})")
         ok, result = value
         if not ok:
             raise result
         return result  # type: ignore[no-any-return]
 
     def stop(self) -> None:
-        """Wait for the process, its result not taken (after a failure here): the pipe is
-        closed first, so that a process still writing stops at once."""
+        """End the process, its result not taken, and wait for it (a half still at work
+        is killed: it writes nothing but its result)."""
+        if self._pid is not None:
+            with contextlib.suppress(ProcessLookupError):  # waited for elsewhere
+                os.kill(self._pid, signal.SIGKILL)
         self._wait()
 
     def _read(self) -> tuple[bool, Any] | None:
@@ -91,23 +112,28 @@ class Half(Generic[T]):
             blob = pipe.read(size)
             if len(blob) < size:
                 return None
+            try:
+                value = pickle.loads(blob)
+            except Exception as exc:  # something that pickled but does not unpickle
+                return False, HalfFailed(f"a forked half's result could not be read: {exc!r}")
             if kind == _PICKLED:
-                return pickle.loads(blob)  # type: ignore[no-any-return]
-            dtype, shape = pickle.loads(blob)
-            array = np.empty(shape, dtype=dtype)
-            if pipe.readinto(array.data.cast("B")) != array.nbytes:
+                return value  # type: ignore[no-any-return]
+            dtype, shape = value
+            data = np.empty(int(np.prod(shape, dtype=np.int64)) * dtype.itemsize, np.uint8)
+            if pipe.readinto(data.data) != data.nbytes:
                 return None
-            return True, array
+            return True, data.view(dtype).reshape(shape)
 
     def _wait(self) -> int:
         """Close the pipe and wait for the process to end; its wait status (0 once
         waited for)."""
-        if self._pid is None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)  # a process still writing gets a broken pipe, and leaves
+        pid, self._pid = self._pid, None
+        if pid is None:
             return 0
-        os.close(self._fd)  # a process still writing gets a broken pipe, and leaves
-        _, status = os.waitpid(self._pid, 0)
-        self._pid = None
-        return status
+        return os.waitpid(pid, 0)[1]
 
 
 _PICKLED, _ARRAY = b"P", b"A"
@@ -122,18 +148,15 @@ def _run(task: Callable[[], object], fd: int) -> NoReturn:
         parts: list[bytes | memoryview]
         try:
             value = task()
-            if isinstance(value, np.ndarray) and value.ndim and not value.dtype.hasobject:
-                value = np.ascontiguousarray(value)
-                head = pickle.dumps((value.dtype.str, value.shape))
-                parts = [_ARRAY + len(head).to_bytes(8, "little"), head, value.data.cast("B")]
+            if type(value) is np.ndarray and not value.dtype.hasobject:
+                flat = np.ascontiguousarray(value).reshape(-1).view(np.uint8)
+                head = pickle.dumps((value.dtype, value.shape))
+                parts = [_ARRAY + len(head).to_bytes(8, "little"), head, flat.data]
             else:
                 blob = pickle.dumps((True, value), protocol=pickle.HIGHEST_PROTOCOL)
                 parts = [_PICKLED + len(blob).to_bytes(8, "little"), blob]
         except BaseException as exc:
-            try:
-                blob = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception:
-                blob = pickle.dumps((False, HalfFailed(f"a forked half failed: {exc!r}")))
+            blob = _failure(exc)
             parts = [_PICKLED + len(blob).to_bytes(8, "little"), blob]
         for part in parts:
             view = memoryview(part)
@@ -141,3 +164,17 @@ def _run(task: Callable[[], object], fd: int) -> NoReturn:
                 view = view[os.write(fd, view) :]
     finally:
         os._exit(0)
+
+
+def _failure(exc: BaseException) -> bytes:
+    """What the task raised, pickled so that it reads back; else as a HalfFailed that
+    tells it, with its traceback."""
+    try:
+        blob = pickle.dumps((False, exc), protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.loads(blob)
+        return blob
+    except Exception:
+        import traceback
+
+        told = "".join(traceback.format_exception(exc)).rstrip()
+        return pickle.dumps((False, HalfFailed(f"a forked half failed:\n{told}")))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from digest import dedup
+from digest import dedup, halves
 from digest.dedup import (
     _TOKEN_BYTES,
     _WORD,
@@ -863,7 +863,7 @@ def test_folding_split_with_a_forked_process_folds_as_in_one(
     # in a forked process: the groups and merges are the same to the last digit.
     articles, known, alone = _folded_in_one(seed=12, count=120)
     monkeypatch.setattr(dedup, "SPLIT_MIN", 10)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(halves, "cores", lambda: 2)
     forked: list[int] = []
     real_fork = os.fork
 
@@ -877,3 +877,57 @@ def test_folding_split_with_a_forked_process_folds_as_in_one(
     assert group_articles(articles, THRESHOLD, known) == alone
     assert len(forked) == 2, "the pair codes and the bounds were each split"
     assert len(alone[1]) > 10, "there were merges to find"
+
+
+@pytest.mark.parametrize(
+    "heads",
+    [
+        [0],  # one pair
+        [0, 0, 0],  # one run
+        [0, 1],  # two runs of one pair
+        [0, 0, 0, 0, 0, 1, 2],  # most pairs in the first run
+        [0, 1, 2, 3, 3, 3, 3, 3, 3],  # most pairs in the last run
+        list(range(40)) + [40] * 30 + [41] * 5,
+    ],
+)
+def test_bounds_split_with_a_forked_process_are_the_bounds_unsplit(
+    heads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first half of the pairs (whole runs of one text) in the forked process, the
+    # rest here: every pair's bound, in order, as counted in one go.
+    rng = random.Random(len(heads))
+    n = max(heads) + 8
+    signatures = [
+        np.array(sorted(rng.sample(range(300), rng.randrange(0, 60))), dtype=np.uint16)
+        for _ in range(n)
+    ]
+    prints = dedup._Prints(
+        signatures,
+        np.array([s.size for s in signatures], dtype=np.int64),
+        np.full(n, 100, dtype=np.int64),
+    )
+    first = np.array(heads, dtype=np.int64)
+    second = np.array([rng.randrange(h + 1, n) for h in heads], dtype=np.int64)
+    unsplit = dedup._bounds(prints, first, second)
+    monkeypatch.setattr(dedup, "SPLIT_MIN", 1)
+    monkeypatch.setattr(halves, "cores", lambda: 2)
+    split = dedup._bounds(prints, first, second)
+    assert split.dtype == unsplit.dtype and split.tolist() == unsplit.tolist()
+    assert unsplit.size == len(heads)
+
+
+@pytest.mark.parametrize("count", [1, 2, 9, 120])
+def test_pair_codes_split_with_a_forked_process_are_the_codes_unsplit(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = random_articles(random.Random(count), count)
+    table, present = dedup._key_table([dedup._buckets(fingerprint(a.paragraphs)) for a in articles])
+    unsplit = np.sort(
+        np.concatenate([np.zeros(0, np.int64), *dedup._pair_codes(table, present, count)])
+    )
+    monkeypatch.setattr(dedup, "SPLIT_MIN", 1)
+    monkeypatch.setattr(halves, "cores", lambda: 2)
+    split = np.sort(
+        np.concatenate([np.zeros(0, np.int64), *dedup._pair_codes(table, present, count)])
+    )
+    assert split.tolist() == unsplit.tolist()

@@ -1,29 +1,66 @@
-"""A task forked aside gives back what it returned, or what it raised, or says it died."""
+"""A task forked aside gives back what it returned, or what it raised, or says it died;
+stopped, it is gone."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import time
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
+from digest import halves
 from digest.halves import Half, HalfFailed
 
 
-def test_a_forked_task_gives_back_its_array_and_runs_in_another_process(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    here = os.getpid()
-    half = Half(lambda: (os.getpid(), np.arange(100_000, dtype=np.int64)))
-    pid, values = half.result()
-    assert pid != here, "the task ran in a forked process"
-    assert np.array_equal(values, np.arange(100_000))
+@pytest.fixture(autouse=True)
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test forks, as on a machine of two cores or more; none may hang."""
+    monkeypatch.setattr(halves, "cores", lambda: 2)
+
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError("expected the half to be done within 30 s")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
-def test_what_the_forked_task_raised_is_raised_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+def test_the_task_runs_in_another_process() -> None:
+    assert Half(os.getpid).result() != os.getpid()
 
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        np.arange(200_000, dtype=np.int64),  # more than a pipe holds
+        np.arange(3 * 70_000, dtype=">u4").reshape(3, 70_000)[:, ::2],  # not contiguous
+        np.array([(1, 2.5), (3, -1.0)], dtype=[("n", "<i4"), ("x", "<f8")]),  # fields
+        np.zeros((3, 0), dtype=np.int64),
+        np.zeros(0, dtype=np.uint16),
+        np.array(7, dtype=np.int32),  # no dimensions
+    ],
+)
+def test_an_array_comes_back_as_it_was_made(made: np.ndarray) -> None:
+    back = Half(lambda: made).result()
+    assert type(back) is np.ndarray
+    assert back.dtype == made.dtype and back.shape == made.shape
+    assert np.array_equal(back, made)
+
+
+def test_anything_else_comes_back_pickled() -> None:
+    assert Half(lambda: (np.int64(7), "seven", [np.arange(3)])).result()[:2] == (7, "seven")
+    masked = np.ma.masked_array([1, 2, 3], mask=[False, True, False])
+    back = Half(lambda: masked).result()
+    assert isinstance(back, np.ma.MaskedArray) and back.mask.tolist() == [False, True, False]
+
+
+def test_what_the_task_raised_is_raised_here() -> None:
     def failing() -> int:
         raise ValueError("expected three bins, found two")
 
@@ -31,47 +68,28 @@ def test_what_the_forked_task_raised_is_raised_here(monkeypatch: pytest.MonkeyPa
         Half(failing).result()
 
 
-def test_a_forked_task_that_dies_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    with pytest.raises(HalfFailed, match="stopped without a result"):
+class TwoPartError(Exception):
+    """An exception that pickles but does not unpickle (its arguments are not its args)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def test_a_failure_that_cannot_come_back_as_it_was_is_told_with_its_traceback() -> None:
+    def failing() -> int:
+        raise TwoPartError("expected one", "found two")
+
+    with pytest.raises(HalfFailed, match=r"(?s)TwoPartError: expected one and found two"):
+        Half(failing).result()
+
+
+def test_a_task_that_dies_is_an_error_not_a_hang() -> None:
+    with pytest.raises(HalfFailed, match=r"without a result \(exit status 3\)"):
         Half(lambda: os._exit(3)).result()
-
-
-def test_on_one_core_or_without_fork_the_task_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    here = os.getpid()
-    monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert Half(os.getpid).result() == here
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    monkeypatch.delattr(os, "fork")
-    assert Half(os.getpid).result() == here
-
-
-def test_stop_waits_for_the_process_and_leaves_nothing_behind(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    half = Half(lambda: b"x" * 5_000_000)  # more than a pipe holds: the task waits to write
-    pid = half._pid
-    assert pid is not None
-    half.stop()
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def test_an_array_comes_back_as_it_was_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Sent as its bytes, not pickled: shape, byte order and values are kept.
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    made = np.arange(3 * 70_000, dtype=">u4").reshape(3, 70_000)[:, ::2]
-    back = Half(lambda: made).result()
-    assert back.dtype == made.dtype and back.shape == made.shape
-    assert np.array_equal(back, made)
-    assert Half(lambda: np.zeros(0, dtype=np.int64)).result().size == 0
-    assert Half(lambda: np.int64(7)).result() == 7
 
 
 def test_a_result_cut_short_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     # The process dies halfway through sending: what came is not taken for a result.
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     real_write = os.write
     calls: list[int] = []
 
@@ -85,3 +103,55 @@ def test_a_result_cut_short_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(os, "write", dying_write)
     with pytest.raises(HalfFailed, match="stopped without a result"):
         Half(lambda: np.arange(10_000, dtype=np.int64)).result()
+
+
+def test_a_result_is_taken_once() -> None:
+    half = Half(lambda: 1)
+    assert half.result() == 1
+    with pytest.raises(RuntimeError, match="found it taken"):
+        half.result()
+    half.stop()  # harmless once taken
+
+
+def test_stop_ends_a_task_still_at_work_and_closes_the_pipe() -> None:
+    half = Half(lambda: time.sleep(120))
+    pid, fd = half._pid, half._fd
+    assert pid is not None
+    try:
+        half.stop()  # at once: the alarm would fail the test long before the task ends
+    finally:  # should stop() not end it, the test ends it (it holds the test's output)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    with pytest.raises(OSError):
+        os.fstat(fd)
+    with pytest.raises(RuntimeError, match="found it taken"):
+        half.result()
+
+
+def test_stop_ends_a_task_waiting_to_send_a_result() -> None:
+    half = Half(lambda: b"x" * 5_000_000)  # more than a pipe holds: it waits to write
+    time.sleep(0.2)
+    half.stop()
+
+
+def test_on_one_core_or_without_fork_the_task_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    here = os.getpid()
+    monkeypatch.setattr(halves, "cores", lambda: 1)
+    assert Half(os.getpid).result() == here
+    monkeypatch.setattr(halves, "cores", lambda: 2)
+    monkeypatch.delattr(os, "fork")
+    assert Half(os.getpid).result() == here
+
+
+def test_without_a_pipe_the_task_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    assert Half(os.getpid).result() == os.getpid()
+
+
+def test_cores_counts_what_this_process_may_use() -> None:
+    assert 1 <= halves.cores() <= (os.cpu_count() or 1)
