@@ -472,17 +472,14 @@ def _pair_codes(keys: U64, present: npt.NDArray[np.bool_], n: int) -> list[I64]:
     """
     if n < SPLIT_MIN:
         return _bin_codes(keys, present, n, range(keys.shape[0]))
-    from digest.halves import Half
+    from digest.halves import in_halves
 
     half = keys.shape[0] // 2
-    other = Half(lambda: _joined(_bin_codes(keys, present, n, range(half, keys.shape[0]))))
-    try:
-        found = _bin_codes(keys, present, n, range(half))
-    except BaseException:
-        other.stop()
-        raise
-    found.append(other.result())
-    return found
+    there, found = in_halves(
+        lambda: _joined(_bin_codes(keys, present, n, range(half, keys.shape[0]))),
+        lambda: _bin_codes(keys, present, n, range(half)),
+    )
+    return [*found, there]
 
 
 def _joined(codes: list[I64]) -> I64:
@@ -755,18 +752,13 @@ def _bounds(prints: _Prints, first: I64, second: I64) -> I64:
 
     if len(sizes) < SPLIT_MIN:
         return count(bounds)
-    from digest.halves import Half
+    from digest.halves import in_halves
 
     # The runs of the first half of the pairs in a forked process, the rest here: by
     # pairs, not runs, since a text early in id order has the most partners (j > i).
     middle = min(max(bisect.bisect_left(bounds, first.size // 2), 1), len(bounds) - 1)
-    other = Half(lambda: count(bounds[: middle + 1]))
-    try:
-        rest = count(bounds[middle:])
-    except BaseException:
-        other.stop()
-        raise
-    return np.concatenate([other.result(), rest])
+    before, rest = in_halves(lambda: count(bounds[: middle + 1]), lambda: count(bounds[middle:]))
+    return np.concatenate([before, rest])
 
 
 def _exact(

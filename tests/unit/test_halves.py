@@ -155,3 +155,23 @@ def test_without_a_pipe_the_task_runs_here(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_cores_counts_what_this_process_may_use() -> None:
     assert 1 <= halves.cores() <= (os.cpu_count() or 1)
+
+
+def test_in_halves_stops_the_other_half_when_this_one_fails() -> None:
+    started: list[int] = []
+    real = Half.__init__
+
+    def keeping(self: Half[object], task: object) -> None:
+        real(self, task)  # type: ignore[arg-type]
+        started.append(self._pid or 0)
+
+    def failing() -> int:
+        raise ValueError("expected a bin, found none")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Half, "__init__", keeping)
+        with pytest.raises(ValueError, match="found none"):
+            halves.in_halves(lambda: time.sleep(120), failing)
+    assert started and started[0] > 0
+    with pytest.raises(ChildProcessError):  # killed and waited for: no process left
+        os.waitpid(started[0], os.WNOHANG)
