@@ -319,7 +319,9 @@ def _load_rows(
     jobs: Iterator[Job], count: int, shape: Shape, progress: Progress | None
 ) -> Iterator[Row]:
     """Rows for every job, in order: in this process when few, else on every core."""
-    workers = min(os.cpu_count() or 1, 8)
+    from digest.halves import cores
+
+    workers = min(cores(), 8)
     done = 0
 
     def chunks() -> Iterator[list[Job]]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
-import os
 import re
 import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import xxhash
 
+from digest import halves
 from digest.identity import stable_id
 from digest.model import Article, Merge, Story
 
@@ -702,7 +702,7 @@ def _prints(
         present[where] = True
 
     shared = len(starts) >= PRINT_THREADS_MIN and all(a.id in known for a in ordered)
-    if shared and (os.cpu_count() or 1) >= 2:
+    if shared and halves.cores() >= 2:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(2) as pool:

@@ -22,8 +22,6 @@ import signal
 from collections.abc import Callable
 from typing import Any, Generic, NoReturn, TypeVar
 
-import numpy as np
-
 from digest.errors import DigestError
 
 T = TypeVar("T")
@@ -36,7 +34,9 @@ class HalfFailed(DigestError):
 
 
 def cores() -> int:
-    """The cores this process may run on (its affinity, where the system tells it)."""
+    """The cores this process may run on (its affinity, where the system tells it): what
+    every pool of workers and every split of the build is sized by. numpy, which the
+    halves' results need, is imported only by them, so that this costs nothing."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
@@ -105,6 +105,8 @@ class Half(Generic[T]):
     def _read(self) -> tuple[bool, Any] | None:
         """(True, what the task returned) or (False, what it raised); None when the
         process did not send it whole."""
+        import numpy as np
+
         with os.fdopen(os.dup(self._fd), "rb") as pipe:
             head = pipe.read(9)
             if len(head) < 9:
@@ -161,6 +163,8 @@ bytes; either after its kind and its (pickle's) length."""
 def _run(task: Callable[[], object], fd: int) -> NoReturn:
     """The forked process: run the task, send back what came of it, and leave without
     the interpreter's teardown (the files and connections it shares are the build's)."""
+    import numpy as np
+
     try:
         parts: list[bytes | memoryview]
         try:

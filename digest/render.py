@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -383,7 +382,9 @@ class Renderer:
         writing is shared between cores too.
         """
         todo = self._stale_story_pages(stories)
-        workers = min(os.cpu_count() or 1, 8)
+        from digest.halves import cores
+
+        workers = min(cores(), 8)
         if len(todo) < PARALLEL_PAGES or workers < 2 or not _can_fork():
             return (self.story_page(story) for story in todo)
         started = self._parallel_story_pages(todo, placer, workers)

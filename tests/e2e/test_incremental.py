@@ -4,16 +4,18 @@ previous site."""
 
 from __future__ import annotations
 
-import os
+import concurrent.futures
 import shutil
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import digest
+import digest.halves
 from digest.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -388,8 +390,17 @@ def test_parallel_loading_and_rendering_change_nothing(
     monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.render, "PAGE_CHUNK", 2)
     monkeypatch.setattr(digest.build, "OVERLAP_STORIES", overlap)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    pools: list[int] = []
+
+    class CountedPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
     _build(twin, monkeypatch)
+    assert len(pools) == 2, "files were loaded and pages rendered by workers"
     assert _tree(twin / "public") == serial
     _add(twin)
     _build(twin, monkeypatch)  # bodies read back from the cache in the workers
@@ -447,7 +458,7 @@ def test_a_page_that_fails_to_render_leaves_the_previous_site_whole(
     if parallel:
         monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
         monkeypatch.setattr(digest.render, "PAGE_CHUNK", 1)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+        monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     (site / "templates").mkdir()
     (site / "templates" / template).write_text(
         f'{{% extends "!default/{template}" %}}'
@@ -482,7 +493,7 @@ def test_story_pages_made_by_workers_without_a_placer_are_the_same(
     serial = list(make_site(config, read_all(config), now, Identities()).files)
     monkeypatch.setattr(digest.render, "PARALLEL_PAGES", 1)
     monkeypatch.setattr(digest.render, "PAGE_CHUNK", 1)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     parallel = list(make_site(config, read_all(config), now, Identities()).files)
     assert sorted(parallel) == sorted(serial) and len(serial) > 20
 

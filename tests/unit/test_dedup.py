@@ -815,7 +815,7 @@ def test_texts_fingerprinted_in_two_threads_fold_as_in_one(
     articles, known, alone = _folded_in_one(seed=11, count=90)
     monkeypatch.setattr(dedup, "_BATCH", 4)
     monkeypatch.setattr(dedup, "PRINT_THREADS_MIN", 2)
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(halves, "cores", lambda: 2)
     threads: list[int] = []
     real = dedup._sorted_batch
 
