@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from digest.publish import Files, Placer
     from digest.render import PageMemo, Renderer
     from digest.sections import Sections
+    from digest.shells import Shells
 
 Progress = Callable[[str, int, int], None]
 """Told (stage, done, total) as a build goes: "loading" files, "writing" the site."""
@@ -63,7 +64,9 @@ class Site:
     the site being published, if any (see ``publish``); ``files`` is that without one.
     ``carried`` (the previous site's pages kept as they are), ``page_keys`` and
     ``story_lines`` (stories.json's lines by story key, for the next build) are complete
-    once they have been iterated.
+    once they have been iterated. ``shells`` gives the stories for the next build to
+    reuse (see ``digest.shells``), when the build knows its files' keys, once the files
+    have been iterated (they hold the stories' page keys).
     """
 
     articles: tuple[Article, ...]
@@ -74,6 +77,7 @@ class Site:
     carried: set[str]
     page_keys: Mapping[str, str]
     story_lines: Mapping[str, bytes]
+    shells: Callable[[], Shells] | None = None
 
     @property
     def files(self) -> Iterator[tuple[PurePosixPath, bytes]]:
@@ -558,10 +562,28 @@ def read_all(config: Config) -> list[Loaded]:
 
 def previous_identities(config: Config) -> Identities:
     """The ids and folders the published site gave its stories (none before a first build)."""
+    return identity_record(config)[0]
+
+
+def identity_record(config: Config) -> tuple[Identities, bytes]:
+    """``previous_identities``, and the record's bytes as published (none before a first
+    build): what shells of its stories are made under (see ``digest.shells``)."""
     try:
-        return Identities.from_json((config.output_dir / IDENTITY_FILE).read_bytes())
+        record = (config.output_dir / IDENTITY_FILE).read_bytes()
     except OSError:
-        return Identities()
+        return Identities(), b""
+    return Identities.from_json(record), record
+
+
+def _kept_shells(config: Config, cache: Cache, record: bytes) -> Shells | None:
+    """The last build's shells, if they were made under this configuration and version
+    and for the identity record now published (see ``digest.shells``)."""
+    from digest.shells import Shells, shells_key
+
+    shells = Shells.from_bytes(cache.get_meta("shells"))
+    if shells is None or shells.key != shells_key(repr(config), record):
+        return None
+    return shells
 
 
 def current_articles(loaded: list[Loaded]) -> list[Article]:
@@ -596,35 +618,52 @@ def make_site(
     bodies: Callable[[Article], Article] | None = None,
     story_lines: Mapping[str, bytes] | None = None,
     compiled: Path | None = None,
+    file_keys: Mapping[str, str] | None = None,
+    shells: Shells | None = None,
 ) -> Site:
     """Everything between loading and writing, given the loaded files, the time and the
     identities the previous site gave its stories: pure, but for what ``grouping`` (the
     folding, when the build keeps an index of it) and ``bodies`` (articles' bodies, when
     ``loaded`` holds stubs) read.
 
+    ``file_keys`` (each content file's key) lets the site keep its stories as shells for
+    the next build, and ``shells`` (kept by the last build, for the same configuration
+    and the identity record ``previous``: the caller checks) saves making them again.
+
     Pages are rendered as ``Site.files`` is iterated, so that a site of any size never
     sits in memory whole. Templates compiled are kept in the folder ``compiled``, if given.
     """
-    from digest.dedup import group_stories
-    from digest.identity import keep_identities
+    from digest.dedup import group_articles
     from digest.render import Renderer
     from digest.sections import make_sections
-    from digest.summarize import summarize
+    from digest.shells import Shells, place_stories, shells_key
 
     problems = tuple(p for item in loaded for p in item.problems)
     articles = tuple(a for a in current_articles(loaded) if not a.draft)
     tz = ZoneInfo(config.timezone)
-    grouped = grouping(articles) if grouping is not None else None
-    stories, merges = group_stories(articles, config.fold_threshold, now, tz, grouped=grouped)
-    stories, identities = keep_identities(stories, previous)
-    # A story starts with its lead's own summary, worked out when the lead was loaded;
-    # only a story without one is summarized here.
-    stories = tuple(
-        s if s.summary else summarize(s, config.summary_sentences, config.summary_max_words)
-        for s in stories
+    groups, merges = (
+        grouping(articles)
+        if grouping is not None
+        else group_articles(articles, config.fold_threshold)
     )
+    # A story starts with its lead's own summary, worked out when the lead was loaded;
+    # only a story without one is summarized.
+    stories, identities, kept, story_keys = place_stories(
+        groups,
+        file_keys or {},
+        now,
+        tz,
+        previous,
+        config.summary_sentences,
+        config.summary_max_words,
+        shells,
+    )
+    record = identities.to_json()
     sections = make_sections(stories, config.front_page_stories)
-    renderer = Renderer(config, now, memo, bodies, compiled)
+    signature = memo.signature if memo is not None else ""
+    if shells is None or shells.signature != signature:
+        story_keys = {}  # worked out for other pages
+    renderer = Renderer(config, now, memo, bodies, compiled, story_keys)
     lines: dict[str, bytes] = {}
 
     def make_files(placer: Placer | None) -> Files:
@@ -634,7 +673,7 @@ def make_site(
             stories,
             sections,
             now,
-            identities.to_json(),
+            record,
             placer,
             (story_lines or {}, lines),
         )
@@ -648,6 +687,13 @@ def make_site(
         renderer.carried,
         renderer.page_keys,
         lines,
+        (
+            lambda: Shells(shells_key(repr(config), record), kept).with_keys(
+                renderer.story_keys(stories), signature
+            )
+        )
+        if file_keys is not None
+        else None,
     )
 
 
@@ -833,7 +879,7 @@ def build(
         # collections no longer walk it again and again (a tenth of a rebuild's time).
         gc.freeze()
         cache.store_files(stamps, index)
-        identities = previous_identities(config)
+        identities, record = identity_record(config)
         folding = _Folding(library, cache, config.fold_threshold)
         published = cache.outputs()
         memo = _page_memo(config, file_keys, theme, cache, published or {})
@@ -847,6 +893,8 @@ def build(
             grouping=folding,
             bodies=library.body,
             compiled=_template_cache(cache),
+            file_keys=file_keys,
+            shells=_kept_shells(config, cache, record),
         )
         site = make(memo=memo, story_lines=stored_lines)
         folding.wait()  # rendering need not hold the index too
@@ -898,6 +946,8 @@ def build(
         # marshal: every rebuild reads and writes a key for each of the site's pages.
         cache.set_meta("pages", marshal.dumps(dict(site.page_keys or {})))
         cache.store_lines(site.story_lines, stored_lines)
+        if site.shells is not None:
+            cache.set_meta("shells", site.shells().to_bytes())
         cache.set_meta("report", _report_bytes(report))
         cache.set_meta("signature", signature.encode())
         return report

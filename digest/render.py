@@ -139,8 +139,10 @@ class Renderer:
         memo: PageMemo | None = None,
         bodies: Callable[[Article], Article] | None = None,
         compiled: Path | None = None,
+        known_keys: Mapping[str, str] | None = None,
     ) -> None:
         self.memo = memo
+        self._known_keys = known_keys or {}
         self.bodies = bodies
         self.page_keys: dict[str, str] = {}
         self.carried: set[str] = set()  # paths in the site, as in page_keys
@@ -275,9 +277,15 @@ class Renderer:
 
     def story_keys(self, stories: Sequence[Story]) -> Mapping[str, str]:
         """Each story's key by id (see ``_story_key``; none without a memo), worked out
-        once a build."""
+        once a build, but for the stories whose keys were ``known_keys`` (stories the
+        build knows to be those of the last build, whose keys it kept: see
+        ``digest.shells``)."""
         if self._story_keys is None:
-            self._story_keys = {s.id: self._story_key(s) for s in stories} if self.memo else {}
+            if self.memo is None:
+                self._story_keys = {}
+            else:
+                known = self._known_keys
+                self._story_keys = {s.id: known.get(s.id) or self._story_key(s) for s in stories}
         return self._story_keys
 
     def pages(

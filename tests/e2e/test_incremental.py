@@ -5,6 +5,7 @@ previous site."""
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -643,3 +644,44 @@ def test_a_failure_to_store_the_index_fails_the_build_and_leaves_nothing_aside(
     assert not list((site / ".digest-cache").glob(".fold.kept.*"))
     monkeypatch.undo()
     assert Cache(site / ".digest-cache").read_kept("fold") is not None
+
+
+def test_stories_kept_from_the_last_build_are_the_stories_a_cold_build_makes(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild fills the shells of the stories whose copies did not change (see
+    digest.shells) and makes only the others, and its site is a cold build's: with an
+    undated story (dated when first built, ordered by the build's time), a copy joining
+    an earlier story, and a later build time."""
+    import digest.shells
+
+    (site / "content" / "undated.txt").write_text(
+        "Council opens night library\nThe city council opened its first night library on "
+        "Sunday, with reading rooms staying open until two in the morning all week.\n"
+    )
+    _build(site, monkeypatch)
+    filled: list[str] = []
+    fill = digest.shells._fill
+
+    def counting(shell: Any, group: Any, tz: Any) -> Any:
+        story = fill(shell, group, tz)
+        filled.append(story.id)
+        return story
+
+    monkeypatch.setattr(digest.shells, "_fill", counting)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    (site / "content" / "copy.txt").write_text(
+        (site / "content" / "003_7ea263126d66c9a4.txt").read_text().replace("Sunday", "on Sunday")
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(EPOCH) + 3 * 3600))
+    _build(site, monkeypatch)
+    assert len(filled) >= 5, "the unchanged stories were kept"
+    twin = _cold_twin(site, before)
+    kept = len(filled)
+    _build(twin, monkeypatch)
+    assert len(filled) == kept, "a cold build has no shells"
+    assert _tree(site / "public") == _tree(twin / "public")
+    stories = json.loads((site / "public" / "stories.json").read_bytes())
+    assert any(len(s["sources"]) == 3 for s in stories), "the copy joined its story"

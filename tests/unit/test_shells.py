@@ -1,0 +1,188 @@
+"""Shells (digest.shells): the stories a rebuild keeps from the last build are exactly
+the stories it would have made, placed and summarized again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from digest.dedup import group_stories
+from digest.identity import Identities, keep_identities, stable_id
+from digest.model import Article, Block, Story
+from digest.shells import Shells, group_key, place_stories, shells_key
+from digest.summarize import summarize
+
+ZONE = ZoneInfo("Europe/London")
+NOW = datetime(2025, 7, 14, 12, tzinfo=UTC)
+DATES = [
+    None,
+    datetime(2025, 7, 13, 9, tzinfo=UTC),
+    datetime(2025, 7, 13, 9, tzinfo=timezone(timedelta(hours=2))),
+    datetime(2025, 10, 26, 0, 30, tzinfo=UTC),  # the hour London's clocks go back
+    datetime(2025, 10, 26, 1, 30, tzinfo=UTC),
+    datetime(2025, 7, 14, 12, tzinfo=UTC),
+]
+TITLES = ["Rain", "Rain", "Ferry returns", "Budget vote"]
+
+
+def _article(n: int, draw: st.DrawFn, version: int = 0) -> Article:
+    if draw(st.integers(0, 4)) == 0:  # a whole article with no summary of its own yet
+        text = f"Rain fell on the city for the {n}th day. Roads were closed."
+        return Article(
+            f"a{n:02d}",
+            f"f{n:02d}.md",
+            "Daily",
+            draw(st.sampled_from(TITLES)),
+            published=draw(st.sampled_from(DATES)),
+            blocks=(Block("p", text, text),),
+        )
+    return Article(
+        f"a{n:02d}",
+        f"f{n:02d}.md",
+        draw(st.sampled_from(["Daily", "Courier", ""])),
+        draw(st.sampled_from(TITLES)) + (" again" if version else ""),
+        dek=draw(st.sampled_from(["", "A standfirst."])),
+        published=draw(st.sampled_from(DATES)),
+        tags=tuple(draw(st.lists(st.sampled_from(["Climate", "Transport", "Courts"]), max_size=2))),
+        summary=draw(st.sampled_from([(), ("One sentence.",), (f"Version {version}.",)])),
+        stub_words=draw(st.integers(1, 40)),
+        title_slug="",
+    )
+
+
+def _partition(draw: st.DrawFn, articles: Sequence[Article]) -> tuple[tuple[Article, ...], ...]:
+    """Groups as folding gives them: articles by id, groups by their smallest id."""
+    labels = [draw(st.integers(0, max(len(articles) // 2, 0))) for _ in articles]
+    groups: dict[int, list[Article]] = {}
+    for label, article in zip(labels, sorted(articles, key=lambda a: a.id), strict=True):
+        groups.setdefault(label, []).append(article)
+    return tuple(sorted((tuple(g) for g in groups.values()), key=lambda g: g[0].id))
+
+
+def _made_afresh(
+    groups: Sequence[Sequence[Article]], now: datetime, previous: Identities
+) -> tuple[tuple[Story, ...], Identities]:
+    """What builds made before shells: group_stories, keep_identities, summarize."""
+    stories, _ = group_stories([], 0.5, now, ZONE, grouped=(groups, ()))
+    stories, record = keep_identities(stories, previous)
+    return tuple(s if s.summary else summarize(s, 3, 120) for s in stories), record
+
+
+def _keys(articles: Sequence[Article], edited: set[int] | None = None) -> dict[str, str]:
+    return {a.path: f"k{a.path}{'*' if edited and a.id in edited else ''}" for a in articles}
+
+
+@st.composite
+def two_builds(draw: st.DrawFn) -> tuple[object, ...]:
+    first = [_article(n, draw) for n in range(draw(st.integers(1, 10)))]
+    removed = set(draw(st.lists(st.sampled_from([a.id for a in first]), max_size=3)))
+    edited = set(draw(st.lists(st.sampled_from([a.id for a in first]), max_size=2))) - removed
+    kept = [
+        _article(int(a.id[1:]), draw, version=1) if a.id in edited else a
+        for a in first
+        if a.id not in removed
+    ]
+    added = [_article(n, draw) for n in range(10, 10 + draw(st.integers(0, 4)))]
+    groups_1 = _partition(draw, first)
+    # Mostly the same groups again, as a rebuild's folding gives them; sometimes others.
+    second = kept + added
+    if draw(st.booleans()):
+        by_id = {a.id: a for a in second}
+        groups_2: list[tuple[Article, ...]] = []
+        for group in groups_1:
+            still = tuple(by_id.pop(a.id) for a in group if a.id in by_id)
+            if still:
+                groups_2.append(still)
+        groups_2 += [(a,) for a in sorted(by_id.values(), key=lambda a: a.id)]
+        groups_2.sort(key=lambda g: g[0].id)
+        groups_2_t = tuple(groups_2)
+    else:
+        groups_2_t = _partition(draw, second)
+    later = NOW + timedelta(hours=draw(st.integers(0, 30)))
+    return first, groups_1, second, groups_2_t, edited, later
+
+
+@settings(max_examples=300, deadline=None)
+@given(two_builds())
+def test_a_rebuild_with_shells_makes_the_stories_made_afresh(case: tuple[object, ...]) -> None:
+    first, groups_1, second, groups_2, edited, later = case
+    assert isinstance(first, list) and isinstance(second, list) and isinstance(edited, set)
+    assert isinstance(groups_1, tuple) and isinstance(groups_2, tuple)
+    assert isinstance(later, datetime)
+
+    stories_1, record_1, shells_1, known = place_stories(
+        groups_1, _keys(first), NOW, ZONE, Identities(), 3, 120
+    )
+    assert (stories_1, record_1) == _made_afresh(groups_1, NOW, Identities())
+    assert known == {}
+
+    made = place_stories(groups_2, _keys(second, edited), later, ZONE, record_1, 3, 120)
+    kept = place_stories(
+        groups_2, _keys(second, edited), later, ZONE, record_1, 3, 120, Shells("", shells_1)
+    )
+    assert kept[:2] == made[:2] == _made_afresh(groups_2, later, record_1)
+    assert kept[2] == made[2], "the shells for the next build are the same"
+
+
+def test_a_kept_story_is_filled_from_its_shell_and_keeps_its_page_key() -> None:
+    a = Article("a", "a.md", "Daily", "Rain", published=DATES[1], summary=("Rain fell.",))
+    b = Article("b", "b.md", "Courier", "Rain", summary=("Rain fell.",), stub_words=9)
+    stories, record, shells, _ = place_stories(
+        [(a, b)], {"a.md": "1", "b.md": "2"}, NOW, ZONE, Identities(), 3, 120
+    )
+    with_keys = Shells("k", shells).with_keys({stories[0].id: "page-key"}, "sig")
+    again, _, _, known = place_stories(
+        [(a, b)], {"a.md": "1", "b.md": "2"}, NOW, ZONE, record, 3, 120, with_keys
+    )
+    assert again == stories and known == {stories[0].id: "page-key"}
+    # A copy edited (its file's key changed) is a group no shell fits: made afresh.
+    again, _, _, known = place_stories(
+        [(a, b)], {"a.md": "1", "b.md": "3"}, NOW, ZONE, record, 3, 120, with_keys
+    )
+    assert again == stories and known == {}
+
+
+def test_a_kept_story_sorts_by_the_id_it_had_before_it_was_placed() -> None:
+    """Stories of the same date are ordered by the id they are made with; a story that
+    kept an earlier id (a copy published as early joined it, and named it anew) is
+    ordered by its new name, kept or made."""
+    b = Article("b", "b.md", "Daily", "Rain", published=DATES[1], summary=("Rain.",), stub_words=5)
+    a = Article("a", "a.md", "Daily", "Rain", published=DATES[1], summary=("Rain.",), stub_words=3)
+    keys = {"a.md": "1", "b.md": "2"}
+    # A third story of the same date whose name sorts between the two names of the first.
+    low, high = sorted([stable_id("a"), stable_id("b")])
+    n = next(n for n in range(1000) if low < stable_id(f"c{n}") < high)
+    c = Article(
+        f"c{n}", "c.md", "Courier", "Vote", published=DATES[1], summary=("Vote.",), stub_words=4
+    )
+    keys["c.md"] = "3"
+    _, record, shells, _ = place_stories([(b,), (c,)], keys, NOW, ZONE, Identities(), 3, 120)
+    made, record, shells, _ = place_stories(
+        [(a, b), (c,)], keys, NOW, ZONE, record, 3, 120, Shells("", shells)
+    )
+    assert made[[s.title for s in made].index("Rain")].id == stable_id("b")  # kept its id
+    kept, _, _, _ = place_stories(
+        [(a, b), (c,)], keys, NOW, ZONE, record, 3, 120, Shells("", shells)
+    )
+    assert kept == made == _made_afresh([(a, b), (c,)], NOW, record)[0]
+
+
+def test_a_group_with_a_file_not_scanned_gets_no_shell() -> None:
+    a = Article("a", "a.md", "Daily", "Rain", published=DATES[1], summary=("Rain fell.",))
+    _, _, shells, _ = place_stories([(a,)], {"a.md": "1"}, NOW, ZONE, Identities(), 3, 120)
+    assert list(shells) == [group_key([a], {"a.md": "1"})] == ["1#a"]
+    _, _, shells, _ = place_stories([(a,)], {}, NOW, ZONE, Identities(), 3, 120)
+    assert shells == {}
+
+
+def test_shells_read_back_and_anything_else_reads_as_none() -> None:
+    shells = Shells(shells_key("config", b"{}"), {"k#a": ("x",) * 12}, "sig")
+    assert Shells.from_bytes(shells.to_bytes()) == shells
+    for junk in (None, b"", b"junk", Shells("k", {}).to_bytes()[:-3]):
+        assert Shells.from_bytes(junk) is None
+    assert shells_key("config", b"{}") != shells_key("config", b"{} ")
+    assert shells_key("config", b"{}") != shells_key("other", b"{}")
