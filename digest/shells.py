@@ -34,7 +34,7 @@ from digest.identity import Identities, keep_identities
 from digest.model import Article, Story
 from digest.summarize import summarize
 
-_MAGIC = "digest-shells-3"
+_MAGIC = "digest-shells-4"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -116,25 +116,28 @@ def shells_key(config_repr: str, record: bytes) -> str:
 
 
 def group_key(group: Sequence[Article], file_keys: Mapping[str, str]) -> str | None:
-    """What a group of copies is made of: each copy's file, by its content key, and its
-    id, in the group's order. None when a copy's file has no key (it was not scanned).
+    """What a group of copies is made of: each copy's file, by its content key (its first
+    128 bits), and its id where that is not the file's path, in the group's order. None
+    when a copy's file has no key (it was not scanned).
 
-    >>> a = Article("a", "a.md", "", "T")
-    >>> group_key([a], {"a.md": "k1"})
-    'k1#a'
+    >>> a, b = Article("a.md", "a.md", "", "T"), Article("b", "b.xml", "", "T")
+    >>> group_key([a, b], {"a.md": "k1", "b.xml": "k2"})
+    'k1\\nk2#b'
     >>> group_key([a], {}) is None
     True
     """
-    if len(group) == 1:  # most groups: one copy
+    if len(group) == 1:  # most groups: one copy, from a file of its own
         only = group[0]
         file = file_keys.get(only.path)
-        return None if file is None else f"{file}#{only.id}"
+        if file is None:
+            return None
+        return file[:32] if only.id == only.path else f"{file[:32]}#{only.id}"
     parts = []
     for article in group:
         file = file_keys.get(article.path)
         if file is None:
             return None
-        parts.append(f"{file}#{article.id}")
+        parts.append(file[:32] if article.id == article.path else f"{file[:32]}#{article.id}")
     return "\n".join(parts)
 
 
