@@ -31,6 +31,7 @@ from digest.model import Article, BuildReport, Merge, Problem, Story
 
 if TYPE_CHECKING:
     from digest.dedup import Fingerprint, Vocabulary
+    from digest.halves import Half
     from digest.load import Loaded
     from digest.publish import Files, Placer
     from digest.render import PageMemo, Renderer
@@ -857,6 +858,7 @@ def build(
     collecting = gc.isenabled()
     cache: Cache | None = None
     folding: _Folding | None = None
+    aside: Half[bool] | None = None
     try:
         gc.disable()
         cache = Cache(config.root / CACHE_FOLDER)
@@ -873,6 +875,8 @@ def build(
                 raise StrictFailure(unchanged.problems)
             return unchanged
 
+        published = cache.outputs()
+        aside = _standby_aside(config, published)
         library = Library(config, cache)
         loaded = library.load(sources, data, progress)
         # What was loaded lives until the build ends: out of the collector's sight, full
@@ -881,7 +885,6 @@ def build(
         cache.store_files(stamps, index)
         identities, record = identity_record(config)
         folding = _Folding(library, cache, config.fold_threshold)
-        published = cache.outputs()
         memo = _page_memo(config, file_keys, theme, cache, published or {})
         stored_lines = cache.lines()
         make = functools.partial(
@@ -908,6 +911,10 @@ def build(
         from digest.publish import CarryError, publish
 
         standby = cache.take_standby()
+        if aside is not None:
+            if _made(aside) and standby is None and published:
+                standby = dict(published)  # the standby folder is the published site
+            aside = None
         replaced: list[bool] = []  # whether the site replaced became the standby folder
         try:
             count, hashes = publish(
@@ -956,11 +963,40 @@ def build(
         if collecting:
             gc.enable()
         try:
+            if aside is not None:  # the build failed before publishing
+                aside.stop()
             if folding is not None:
                 folding.wait(quiet=True)
         finally:
             if cache is not None:
                 cache.close()
+
+
+def _standby_aside(config: Config, published: Mapping[str, str] | None) -> Half[bool] | None:
+    """The standby folder (see ``digest.publish.standby_folder``) made in a forked
+    process while the build loads and folds, when the published site has none yet: the
+    first build after a cold one would otherwise make a folder a story and link every
+    page into it as it publishes (at 10,000 articles 8,000 folders and 9,500 links, on
+    a core the build leaves idle until it renders). None when there is nothing to make,
+    or no second core to make it on."""
+    from digest.halves import Half, cores
+    from digest.publish import make_standby, standby_folder
+
+    output = config.output_dir.absolute()
+    if not published or not hasattr(os, "fork") or cores() < 2:
+        return None
+    if os.path.lexists(standby_folder(output)):
+        return None
+    return Half(functools.partial(make_standby, output, dict(published)))
+
+
+def _made(aside: Half[bool]) -> bool:
+    """Whether the standby folder was made; a failure to make it fails nothing (the site
+    is made in a new folder instead, as when there is no standby folder)."""
+    try:
+        return aside.result()
+    except Exception:
+        return False
 
 
 class _Folding:

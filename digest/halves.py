@@ -19,6 +19,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 from collections.abc import Callable
 from typing import Any, Generic, NoReturn, TypeVar
 
@@ -35,8 +36,8 @@ class HalfFailed(DigestError):
 
 def cores() -> int:
     """The cores this process may run on (its affinity, where the system tells it): what
-    every pool of workers and every split of the build is sized by. numpy, which the
-    halves' results need, is imported only by them, so that this costs nothing."""
+    every pool of workers and every split of the build is sized by. numpy is imported
+    only for a half whose result is an array, so that this costs nothing."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
@@ -88,7 +89,7 @@ class Half(Generic[T]):
         if value is None:
             code = os.waitstatus_to_exitcode(status)
             how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"
-            raise HalfFailed(f"a forked half of the folding stopped without a result ({how})")
+            raise HalfFailed(f"a forked half stopped without a result ({how})")
         ok, result = value
         if not ok:
             raise result
@@ -105,8 +106,6 @@ class Half(Generic[T]):
     def _read(self) -> tuple[bool, Any] | None:
         """(True, what the task returned) or (False, what it raised); None when the
         process did not send it whole."""
-        import numpy as np
-
         with os.fdopen(os.dup(self._fd), "rb") as pipe:
             head = pipe.read(9)
             if len(head) < 9:
@@ -121,6 +120,8 @@ class Half(Generic[T]):
                 return False, HalfFailed(f"a forked half's result could not be read: {exc!r}")
             if kind == _PICKLED:
                 return value  # type: ignore[no-any-return]
+            import numpy as np
+
             dtype, shape = value
             data = np.empty(int(np.prod(shape, dtype=np.int64)) * dtype.itemsize, np.uint8)
             if pipe.readinto(data.data) != data.nbytes:
@@ -162,14 +163,16 @@ bytes; either after its kind and its (pickle's) length."""
 
 def _run(task: Callable[[], object], fd: int) -> NoReturn:
     """The forked process: run the task, send back what came of it, and leave without
-    the interpreter's teardown (the files and connections it shares are the build's)."""
-    import numpy as np
-
+    the interpreter's teardown (the files and connections it shares are the build's).
+    numpy is not imported here when the process had not: a task need not use it, and
+    another thread of the build may have been importing it when the process was forked
+    (the module's lock would then never be released here)."""
     try:
         parts: list[bytes | memoryview]
         try:
-            value = task()
-            if type(value) is np.ndarray and not value.dtype.hasobject:
+            value: Any = task()
+            np = sys.modules.get("numpy")  # an array's module is imported by then
+            if np is not None and type(value) is np.ndarray and not value.dtype.hasobject:
                 flat = np.ascontiguousarray(value).reshape(-1).view(np.uint8)
                 head = pickle.dumps((value.dtype, value.shape))
                 parts = [_ARRAY + len(head).to_bytes(8, "little"), head, flat.data]

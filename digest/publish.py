@@ -100,6 +100,63 @@ def standby_folder(output: Path) -> Path:
     return output.parent / f".{output.name}.standby"
 
 
+def make_standby(output: Path, hashes: Mapping[str, str]) -> bool:
+    """Make the standby folder of the site at ``output``, whose files' hashes are
+    ``hashes`` (as ``publish`` returned them), as a copy of it whose every file is a
+    hard link to the site's: what the first build after a site is published (which
+    has no standby folder yet) would otherwise make when it publishes, a folder a story.
+
+    The copy is made in a temporary folder and renamed into place once complete; False
+    (and nothing left) when it cannot be: the standby name is taken, or a file of the
+    site is missing or not a plain file.
+
+    >>> import tempfile
+    >>> site = Path(tempfile.mkdtemp()) / "public"
+    >>> (site / "a").mkdir(parents=True)
+    >>> _ = (site / "a" / "index.html").write_text("hi")
+    >>> _ = (site / MARKER).write_text("")
+    >>> make_standby(site, {"a/index.html": file_hash(b"hi")})
+    True
+    >>> (standby_folder(site) / "a" / "index.html").stat().st_ino == (site / "a" / "index.html").stat().st_ino
+    True
+    >>> make_standby(site, {"a/index.html": file_hash(b"hi")})  # there already
+    False
+    """
+    output = output.absolute()
+    spare = standby_folder(output)
+    if os.path.lexists(spare) or not _ours(output):
+        return False
+    work = tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent)
+    root = os.fspath(output)
+    folders = {work}
+    try:
+        for name in (*sorted(hashes), MARKER):
+            if is_plain_path(name):
+                old, new = os.path.join(root, name), os.path.join(work, name)
+            else:
+                old = os.fspath(safe_target(output, PurePosixPath(name)))
+                new = os.fspath(safe_target(Path(work), PurePosixPath(name)))
+            if not S_ISREG(os.lstat(old).st_mode):
+                return _unmade(work)
+            folder = os.path.dirname(new)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                while folder not in folders:
+                    folders.add(folder)
+                    folder = os.path.dirname(folder)
+            os.link(old, new, follow_symlinks=False)
+        os.chmod(work, 0o755)
+        os.rename(work, spare)  # refused if something took the name meanwhile
+    except (OSError, PublishError):
+        return _unmade(work)
+    return True
+
+
+def _unmade(work: str) -> bool:
+    shutil.rmtree(work, ignore_errors=True)
+    return False
+
+
 def file_hash(data: bytes) -> str:
     """The hash a published file is remembered by.
 

@@ -11,7 +11,17 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from digest.errors import PublishError
-from digest.publish import MARKER, CarryError, Placed, Placer, _Writer, file_hash, publish
+from digest.publish import (
+    MARKER,
+    CarryError,
+    Placed,
+    Placer,
+    _Writer,
+    file_hash,
+    make_standby,
+    publish,
+    standby_folder,
+)
 
 P = PurePosixPath
 
@@ -141,3 +151,44 @@ def test_a_link_where_a_folder_goes_is_refused(tmp_path: Path, fresh: bool) -> N
     with pytest.raises(PublishError, match="expected a folder, found a link"):
         _Writer(tmp_path, fresh=fresh).write(P("2025/07/a/index.html"), b"page")
     assert list(outside.iterdir()) == []
+
+
+def _site_with(tmp_path: Path, files: dict[str, bytes]) -> tuple[Path, dict[str, str]]:
+    site = tmp_path / "public"
+    count, hashes = publish({PurePosixPath(k): v for k, v in files.items()}, site)
+    assert count == len(files)
+    return site, hashes
+
+
+def test_make_standby_links_every_file_of_the_site_into_the_standby_folder(tmp_path: Path) -> None:
+    site, hashes = _site_with(tmp_path, {"index.html": b"front", "2025/07/a/index.html": b"a"})
+    assert make_standby(site, hashes)
+    spare = standby_folder(site)
+    for name in (*hashes, MARKER):
+        assert (spare / name).stat().st_ino == (site / name).stat().st_ino
+    assert sorted(
+        p.relative_to(spare).as_posix() for p in spare.rglob("*") if p.is_file()
+    ) == sorted([*hashes, MARKER])
+    assert not make_standby(site, hashes), "never over a standby folder already there"
+    # Used by the next publish, which replaces only what changed.
+    count, _ = publish(
+        {PurePosixPath("index.html"): b"new front"}, site, hashes, [], standby=hashes
+    )
+    assert count == 1
+    assert (site / "index.html").read_bytes() == b"new front"
+    assert not (site / "2025").exists()
+
+
+@pytest.mark.parametrize("spoil", ["missing", "link", "folder"])
+def test_make_standby_leaves_nothing_when_the_site_is_not_as_recorded(
+    tmp_path: Path, spoil: str
+) -> None:
+    site, hashes = _site_with(tmp_path, {"index.html": b"front", "2025/07/a/index.html": b"a"})
+    page = site / "2025" / "07" / "a" / "index.html"
+    page.unlink()
+    if spoil == "link":
+        page.symlink_to(site / "index.html")
+    elif spoil == "folder":
+        page.mkdir()
+    assert not make_standby(site, hashes)
+    assert [p.name for p in tmp_path.iterdir()] == ["public"]
