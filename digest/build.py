@@ -2,6 +2,10 @@
 
 content/ → load → clean → sentences → group_stories → summarize → render + feeds → publish
 
+Stories are grouped, placed and summarized by ``digest.shells.place_stories``: what
+``group_stories``, ``keep_identities`` and ``summarize`` make, keeping the last build's
+stories whose copies did not change.
+
 Heavy modules (numpy, Jinja, feedgen, trafilatura, the Markdown renderer) are imported
 only when there is work for them, so that a rebuild where nothing changed stays fast.
 """
@@ -877,6 +881,8 @@ def build(
 
         published = cache.outputs()
         aside = _standby_aside(config, published)
+        if aside is not None:
+            cache.take_standby()  # what the cache knew of a standby folder now gone
         library = Library(config, cache)
         loaded = library.load(sources, data, progress)
         # What was loaded lives until the build ends: out of the collector's sight, full
@@ -912,8 +918,8 @@ def build(
 
         standby = cache.take_standby()
         if aside is not None:
-            if _made(aside) and standby is None and published:
-                standby = dict(published)  # the standby folder is the published site
+            # The standby folder made aside is the published site; else there is none.
+            standby = dict(published or {}) if _made(aside) else None
             aside = None
         replaced: list[bool] = []  # whether the site replaced became the standby folder
         try:
@@ -979,11 +985,11 @@ def _standby_aside(config: Config, published: Mapping[str, str] | None) -> Half[
     page into it as it publishes (at 10,000 articles 8,000 folders and 9,500 links, on
     a core the build leaves idle until it renders). None when there is nothing to make,
     or no second core to make it on."""
-    from digest.halves import Half, cores
+    from digest.halves import Half, can_fork
     from digest.publish import make_standby, standby_folder
 
     output = config.output_dir.absolute()
-    if not published or not hasattr(os, "fork") or cores() < 2:
+    if not published or not can_fork():
         return None
     if os.path.lexists(standby_folder(output)):
         return None

@@ -955,11 +955,19 @@ def group_stories(
     (1, ['a', 'b'])
     """
     groups, merges = grouped or group_articles(articles, threshold, fingerprints)
-    stories = [
-        _single_story(group[0], now, tz) if len(group) == 1 else _story(group, now, tz)
-        for group in groups
-    ]
-    return tuple(sorted(stories, key=lambda s: (-s.published.timestamp(), s.id))), merges
+    stories = [story_of_group(group, now, tz) for group in groups]
+    return tuple(sorted(stories, key=newest_first)), merges
+
+
+def story_of_group(group: Sequence[Article], now: datetime, tz: tzinfo = UTC) -> Story:
+    """The story of one group of copies, before it is placed (see ``group_stories``)."""
+    return _single_story(group[0], now, tz) if len(group) == 1 else _story(group, now, tz)
+
+
+def newest_first(story: Story) -> tuple[float, str]:
+    """The order of stories made from groups (before they are placed): newest first, then
+    by id."""
+    return (-story.published.timestamp(), story.id)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -361,7 +361,8 @@ NEWS_MAX = 1000
 def news_sitemap(config: Config, stories: Sequence[Story], now: datetime) -> bytes:
     """A Google News sitemap: the stories published in the two days before ``now``,
     newest first, at most 1,000."""
-    recent = [s for s in stories if now - NEWS_WINDOW <= s.published <= now + timedelta(hours=1)]
+    earliest, latest = now - NEWS_WINDOW, now + timedelta(hours=1)  # not once a story
+    recent = [s for s in stories if earliest <= s.published <= latest]
     recent.sort(key=lambda s: (-s.published.timestamp(), s.id))
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',

@@ -43,6 +43,12 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Whether a half would run in a forked process beside this one: the system forks,
+    and a second core is there to run it."""
+    return hasattr(os, "fork") and cores() >= 2
+
+
 class Half(Generic[T]):
     """``task()`` started in a forked process; ``result()`` waits for it and gives what it
     returned (or raises what it raised), once. Where a process cannot be forked, or only
@@ -57,7 +63,7 @@ class Half(Generic[T]):
         self._task: Callable[[], T] | None = task
         self._pid: int | None = None
         self._fd = -1
-        if not hasattr(os, "fork") or cores() < 2:
+        if not can_fork():
             return
         try:
             read, write = os.pipe()
@@ -84,8 +90,10 @@ class Half(Generic[T]):
             raise RuntimeError("expected a half still to be waited for, found it taken")
         try:
             value = self._read()
-        finally:
-            status = self._wait()
+        except BaseException:  # interrupted while waiting (Ctrl-C): the half is ended too
+            self.stop()
+            raise
+        status = self._wait()
         if value is None:
             code = os.waitstatus_to_exitcode(status)
             how = f"killed by signal {-code}" if code < 0 else f"exit status {code}"

@@ -93,7 +93,7 @@ def _json_section(name: str, values: Mapping[str, str]) -> str:
     return f" {q(name)}: {{\n{lines}\n }}"
 
 
-def _claim(story: Story, previous: Identities) -> str | None:
+def claim(story: Story, previous: Identities) -> str | None:
     """The earlier id most of this story's articles held, if any (ties: the smaller id)."""
     if len(story.articles) == 1:  # most stories: no counting needed
         sid = previous.story_of.get(story.articles[0].id)
@@ -123,7 +123,7 @@ def keep_identities(
     """
     winners: dict[str, int] = {}
     for i, story in enumerate(stories):
-        sid = _claim(story, previous)
+        sid = claim(story, previous)
         if sid is None:
             continue
         j = winners.get(sid)

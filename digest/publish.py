@@ -107,8 +107,9 @@ def make_standby(output: Path, hashes: Mapping[str, str]) -> bool:
     has no standby folder yet) would otherwise make when it publishes, a folder a story.
 
     The copy is made in a temporary folder and renamed into place once complete; False
-    (and nothing left) when it cannot be: the standby name is taken, or a file of the
-    site is missing or not a plain file.
+    when it cannot be (the standby name is taken, or a file of the site is missing or
+    not a plain file), its temporary folder removed. A process killed while it makes
+    the copy leaves that folder, which the next ``publish`` removes (``stale_folders``).
 
     >>> import tempfile
     >>> site = Path(tempfile.mkdtemp()) / "public"
@@ -146,7 +147,7 @@ def make_standby(output: Path, hashes: Mapping[str, str]) -> bool:
                     folder = os.path.dirname(folder)
             os.link(old, new, follow_symlinks=False)
         os.chmod(work, 0o755)
-        os.rename(work, spare)  # refused if something took the name meanwhile
+        os.rename(work, spare)  # refused if a folder with files took the name meanwhile
     except (OSError, PublishError):
         return _unmade(work)
     return True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
@@ -277,7 +277,16 @@ def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
             folder = topic_folder(tag)
             topic_name.setdefault(folder, tag)
             by_topic[folder].append(story)
-        for outlet in dict.fromkeys(a.outlet for a in story.articles if a.outlet):
+        copies = story.articles
+        # Most stories have one copy: its outlet, without a generator and a dict a story.
+        carried_by: Iterable[str] = (
+            (copies[0].outlet,)
+            if len(copies) == 1
+            else dict.fromkeys(a.outlet for a in copies if a.outlet)
+        )
+        for outlet in carried_by:
+            if not outlet:
+                continue
             folder = outlet_folder(outlet)
             outlet_name.setdefault(folder, outlet)
             by_outlet[folder].append(story)

@@ -2,9 +2,10 @@
 last build made of every group that is still the same.
 
 A story is a pure function of its copies (loaded under the same settings), the site's
-time zone and the build time, and its id and folder of the identity record the last
-build wrote. A rebuild that adds one article changes one group of copies; made again,
-each of the others gives the story the last build gave, at the address it already has.
+time zone and the build time; its id and folder come from the identity record the last
+build wrote, unless another story claims them. A rebuild that adds one article changes
+one group of copies; made again, each of the others gives the story the last build
+gave, at the address it already has.
 So the last build's stories are kept without their articles, as *shells* (a story's
 fields, its lead and copies as places in its group), by what their group is made of:
 every copy's file (by its content key) and id. A shell is filled with the group's
@@ -12,6 +13,10 @@ articles again; only the groups no shell fits are made into stories and placed.
 
 The shells hold for the configuration, the digest version and the identity record they
 were made with (``Shells.key``); a build whose inputs differ makes every story again.
+A shell is not kept whose story's id a story made afresh claims: the record remembers
+every article that was ever in a story, and one that left and comes back claims its id
+again (``keep_identities`` decides between the two), nor made for a story whose dates
+would not come back exactly (a local time the clocks skipped).
 What a cold build makes and what a rebuild makes are the same bytes: the shells keep
 each story's values exactly, and the order of stories (newest first, by the date and
 id a story has before it is placed) is worked out again from what they keep.
@@ -29,8 +34,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from digest.cache import key, program_version
-from digest.dedup import _single_story, _story
-from digest.identity import Identities, keep_identities
+from digest.dedup import newest_first, story_of_group
+from digest.identity import Identities, claim, keep_identities
 from digest.model import Article, Story
 from digest.summarize import summarize
 
@@ -141,19 +146,32 @@ def group_key(group: Sequence[Article], file_keys: Mapping[str, str]) -> str | N
     return "\n".join(parts)
 
 
-def _microseconds(when: datetime) -> int:
-    return (when - _EPOCH) // _MICROSECOND
+def _microseconds(when: datetime, tz: tzinfo) -> int | None:
+    """A story's date as its shell keeps it; None when ``_date`` would not give it back
+    exactly: in another zone, or a local time the clocks skipped (a date given without
+    its offset is placed in the site's zone as it is, and stays there)."""
+    if when.tzinfo is not tz:
+        return None
+    kept = (when - _EPOCH) // _MICROSECOND
+    back = _date(kept, tz)
+    if back.replace(tzinfo=None) != when.replace(tzinfo=None) or back.fold != when.fold:
+        return None
+    return kept
+
+
+def _date(microseconds: int, tz: tzinfo) -> datetime:
+    return (_EPOCH + timedelta(microseconds=microseconds)).astimezone(tz)
 
 
 def _shell(story: Story, group: Sequence[Article], made: Story, tz: tzinfo) -> Shell | None:
     """The shell of a placed story made from ``group`` (``made``: as it was before it was
-    placed); None when a value would not come back exactly (a date in another zone)."""
-    if story.published.tzinfo is not tz or story.updated.tzinfo is not tz:
+    placed); None when a date would not come back exactly (see ``_microseconds``)."""
+    published = _microseconds(story.published, tz)
+    updated = _microseconds(story.updated, tz)
+    if published is None or updated is None:
         return None
     at = {id(a): n for n, a in enumerate(group)}
     order = tuple(at[id(a)] for a in story.articles)
-    published = _microseconds(story.published)
-    updated = _microseconds(story.updated)
     return (
         made.id,
         None if _undated(group) else made.published.timestamp(),
@@ -174,14 +192,14 @@ def _fill(shell: Shell, group: Sequence[Article], tz: tzinfo) -> Story:
     """The story a shell keeps, with the articles of its group."""
     _, _, sid, folder, slug, lead, order, published, updated, tags, summary, _ = shell
     lead_article = group[lead]
-    when = (_EPOCH + timedelta(microseconds=published)).astimezone(tz)
+    when = _date(published, tz)
     return Story(
         sid,
         slug,
         lead_article,
         tuple(group) if order is None else tuple(group[i] for i in order),
         when,
-        when if updated is None else (_EPOCH + timedelta(microseconds=updated)).astimezone(tz),
+        when if updated is None else _date(updated, tz),
         tuple(tags),
         lead_article.summary if summary is None else tuple(summary),
         folder,
@@ -209,9 +227,11 @@ def place_stories(
     page key each kept story's shell holds, by story id (for ``shells.signature``).
 
     A group that ``shells`` (made under the same key, see ``shells_key``: the caller
-    checks) has a shell for is filled from it instead. Placing the others alone places
-    them as placing every story would: a kept story's copies belong to no other group,
-    so no other story claims its id, and the record already names it and its copies.
+    checks) has a shell for is filled from it instead, unless a story made afresh claims
+    its id (the record names every article that was ever in a story: one that left and
+    came back claims its old story's id). Placing the others alone then places them as
+    placing every story would: no other story claims a kept story's id, and the record
+    already names it and its copies.
 
     >>> from datetime import UTC
     >>> a = Article("a", "a.md", "Daily", "Rain")
@@ -222,28 +242,40 @@ def place_stories(
     (True, '2025/07/14/rain')
     """
     known = shells.by_group if shells is not None else {}
-    kept: list[tuple[tuple[float, str], Story, str, Shell]] = []
-    made: list[tuple[tuple[float, str], Story, Sequence[Article], str | None]] = []
-    now_stamp = now.timestamp()
+    kept: list[tuple[Shell, Sequence[Article], str]] = []
+    made: list[tuple[Sequence[Article], str | None]] = []
     for group in groups:
         gk = group_key(group, file_keys)
         shell = known.get(gk) if gk is not None else None
         if shell is not None and gk is not None:
-            # Its place in the order is the one the story made afresh would take: by its
-            # date and id before placing (an undated story is dated now until placed).
-            stamp = now_stamp if shell[1] is None else shell[1]
-            kept.append(((-stamp, shell[0]), _fill(shell, group, tz), gk, shell))
-            continue
-        story = _single_story(group[0], now, tz) if len(group) == 1 else _story(group, now, tz)
-        made.append(((-story.published.timestamp(), story.id), story, group, gk))
-    placed, record = keep_identities([m[1] for m in made], previous)
-    everything: list[tuple[tuple[float, str], Story]] = [(k[0], k[1]) for k in kept]
-    out: dict[str, Shell] = {gk: shell for _, _, gk, shell in kept}
-    keys = {shell[2]: shell[_KEY] for _, _, _, shell in kept if shell[_KEY]}
-    for (order, story, group, gk), final in zip(made, placed, strict=True):
+            kept.append((shell, group, gk))
+        else:
+            made.append((group, gk))
+    fresh = [story_of_group(group, now, tz) for group, _ in made]
+    # An id a story made afresh claims is no kept story's to keep: placing decides.
+    claimed = {claim(story, previous) for story in fresh}
+    if claimed.intersection(shell[2] for shell, _, _ in kept):
+        contested = [(shell, group, gk) for shell, group, gk in kept if shell[2] in claimed]
+        kept = [(shell, group, gk) for shell, group, gk in kept if shell[2] not in claimed]
+        made += [(group, gk) for _, group, gk in contested]
+        fresh += [story_of_group(group, now, tz) for _, group, _ in contested]
+    placed, record = keep_identities(fresh, previous)
+    now_stamp = now.timestamp()
+    everything: list[tuple[tuple[float, str], Story]] = []
+    out: dict[str, Shell] = {}
+    keys: dict[str, str] = {}
+    for shell, group, gk in kept:
+        # Its place in the order is the one the story made afresh would take: by its date
+        # and id before placing (an undated story is dated now until placed).
+        stamp = now_stamp if shell[1] is None else shell[1]
+        everything.append(((-stamp, shell[0]), _fill(shell, group, tz)))
+        out[gk] = shell
+        if shell[_KEY]:
+            keys[shell[2]] = shell[_KEY]
+    for (group, gk), story, final in zip(made, fresh, placed, strict=True):
         if not final.summary:
             final = summarize(final, sentences, max_words)
-        everything.append((order, final))
+        everything.append((newest_first(story), final))
         if gk is not None:
             shell = _shell(final, group, story, tz)
             if shell is not None:

@@ -717,3 +717,44 @@ def test_the_first_rebuild_finds_its_standby_folder_made_aside(
     twin = _cold_twin(site, before)
     _build(twin, monkeypatch)
     assert _tree(site / "public") == _tree(twin / "public")
+
+
+def test_a_standby_folder_deleted_by_hand_is_made_aside_again_and_its_record_dropped(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache remembers the standby folder's hashes; deleting the folder (always
+    safe) makes the next build make it aside from the published site, and never trust
+    the remembered hashes for it: a page the change removes is gone."""
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    _add(site)
+    _build(site, monkeypatch)  # the cache now remembers a standby folder
+    shutil.rmtree(site / ".public.standby")
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _delete(site)
+    _build(site, monkeypatch)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+    assert _tree(site / ".public.standby") == _tree(before)
+
+
+def test_shells_are_kept_only_for_the_configuration_and_record_they_were_made_for(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from digest import build
+    from digest.cache import CACHE_FOLDER, Cache
+    from digest.config import load_config
+
+    monkeypatch.chdir(site)
+    config = load_config(None, {})
+    cache = Cache(site / CACHE_FOLDER)
+    try:
+        _, record = build.identity_record(config)
+        shells = build._kept_shells(config, cache, record)
+        assert shells is not None and len(shells.by_group) == 6
+        assert build._kept_shells(config, cache, record + b"\n") is None
+        other = load_config(None, {"timezone": "Asia/Tokyo"})
+        assert build._kept_shells(other, cache, record) is None
+    finally:
+        cache.close()

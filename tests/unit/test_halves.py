@@ -175,3 +175,35 @@ def test_in_halves_stops_the_other_half_when_this_one_fails() -> None:
     assert started and started[0] > 0
     with pytest.raises(ChildProcessError):  # killed and waited for: no process left
         os.waitpid(started[0], os.WNOHANG)
+
+
+def test_a_wait_interrupted_ends_the_half_too() -> None:
+    """Ctrl-C while a result is awaited: the half is killed, not waited for to finish."""
+
+    class Interrupted(Exception):
+        pass
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    half: Half[None] = Half(lambda: time.sleep(120))
+    pid = half._pid
+    assert pid
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted):
+            half.result()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_can_fork_needs_a_second_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert halves.can_fork() == hasattr(os, "fork")
+    monkeypatch.setattr(halves, "cores", lambda: 1)
+    assert not halves.can_fork()
