@@ -146,16 +146,20 @@ def group_key(group: Sequence[Article], file_keys: Mapping[str, str]) -> str | N
     return "\n".join(parts)
 
 
-def _microseconds(when: datetime, tz: tzinfo) -> int | None:
+def _microseconds(when: datetime, tz: tzinfo, local: bool) -> int | None:
     """A story's date as its shell keeps it; None when ``_date`` would not give it back
-    exactly: in another zone, or a local time the clocks skipped (a date given without
-    its offset is placed in the site's zone as it is, and stays there)."""
+    exactly: in another zone, or a local time the clocks skipped. A story's dates are
+    its copies' (or the build's time) given in the site's zone by ``astimezone``, which
+    makes every local time one the clocks showed, but for a date already in the site's
+    zone (one given without an offset is placed there as it is): only with such a copy
+    (``local``) is the date read back to be sure."""
     if when.tzinfo is not tz:
         return None
     kept = (when - _EPOCH) // _MICROSECOND
-    back = _date(kept, tz)
-    if back.replace(tzinfo=None) != when.replace(tzinfo=None) or back.fold != when.fold:
-        return None
+    if local:
+        back = _date(kept, tz)
+        if back.replace(tzinfo=None) != when.replace(tzinfo=None) or back.fold != when.fold:
+            return None
     return kept
 
 
@@ -166,20 +170,28 @@ def _date(microseconds: int, tz: tzinfo) -> datetime:
 def _shell(story: Story, group: Sequence[Article], made: Story, tz: tzinfo) -> Shell | None:
     """The shell of a placed story made from ``group`` (``made``: as it was before it was
     placed); None when a date would not come back exactly (see ``_microseconds``)."""
-    published = _microseconds(story.published, tz)
-    updated = _microseconds(story.updated, tz)
+    local = any(a.published is not None and a.published.tzinfo is tz for a in group)
+    published = _microseconds(story.published, tz, local)
+    updated = (
+        published if story.updated is story.published else _microseconds(story.updated, tz, local)
+    )
     if published is None or updated is None:
         return None
-    at = {id(a): n for n, a in enumerate(group)}
-    order = tuple(at[id(a)] for a in story.articles)
+    if len(group) == 1:  # most stories: one copy, its lead, in its place
+        lead, order = 0, None
+    else:
+        at = {id(a): n for n, a in enumerate(group)}
+        lead = at[id(story.lead)]
+        places = tuple(at[id(a)] for a in story.articles)
+        order = None if places == tuple(range(len(group))) else places
     return (
         made.id,
         None if _undated(group) else made.published.timestamp(),
         story.id,
         story.folder,
         story.slug,
-        at[id(story.lead)],
-        None if order == tuple(range(len(group))) else order,
+        lead,
+        order,
         published,
         None if updated == published else updated,
         story.tags,
@@ -253,7 +265,7 @@ def place_stories(
             made.append((group, gk))
     fresh = [story_of_group(group, now, tz) for group, _ in made]
     # An id a story made afresh claims is no kept story's to keep: placing decides.
-    claimed = {claim(story, previous) for story in fresh}
+    claimed = {claim(story, previous) for story in fresh} if kept else set()
     if claimed.intersection(shell[2] for shell, _, _ in kept):
         contested = [(shell, group, gk) for shell, group, gk in kept if shell[2] in claimed]
         kept = [(shell, group, gk) for shell, group, gk in kept if shell[2] not in claimed]
