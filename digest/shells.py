@@ -157,7 +157,10 @@ def _microseconds(when: datetime, tz: tzinfo, local: bool) -> int | None:
         return None
     kept = (when - _EPOCH) // _MICROSECOND
     if local:
-        back = _date(kept, tz)
+        try:
+            back = _date(kept, tz)
+        except OverflowError:  # a local date whose instant is before year 1 (or after 9999)
+            return None
         if back.replace(tzinfo=None) != when.replace(tzinfo=None) or back.fold != when.fold:
             return None
     return kept

@@ -31,6 +31,7 @@ DATES = [
     datetime(2025, 3, 30, 1, 30, tzinfo=ZONE),
     datetime(2025, 10, 26, 1, 30, tzinfo=ZONE),
     datetime(2025, 10, 26, 1, 30, fold=1, tzinfo=ZONE),
+    datetime(1, 1, 1, tzinfo=ZONE),  # a placeholder date
 ]
 TITLES = ["Rain", "Rain", "Ferry returns", "Budget vote"]
 
@@ -78,6 +79,14 @@ def _made_afresh(
     return tuple(s if s.summary else summarize(s, 3, 120) for s in stories), record
 
 
+def _dates(stories: Sequence[Story]) -> list[tuple[str, int, str, int]]:
+    """Stories' dates as they are written (== on datetimes of one zone ignores fold)."""
+    return [
+        (s.published.isoformat(), s.published.fold, s.updated.isoformat(), s.updated.fold)
+        for s in stories
+    ]
+
+
 def _keys(articles: Sequence[Article]) -> dict[str, str]:
     """Each file's content key: a hash of what its article is (an edit changes it)."""
     return {a.path: hashlib.sha256(repr(a).encode()).hexdigest() for a in articles}
@@ -118,6 +127,7 @@ def test_a_rebuild_with_shells_makes_the_stories_made_afresh(
         made = place_stories(groups, keys, now, ZONE, record, 3, 120)
         kept = place_stories(groups, keys, now, ZONE, record, 3, 120, shells)
         assert kept[:2] == made[:2] == _made_afresh(groups, now, record)
+        assert _dates(kept[0]) == _dates(made[0]), "equal datetimes, and written the same"
         assert kept[2] == made[2], "the shells for the next build are the same"
         _, record, by_group, _ = kept
         shells = Shells("", by_group)
@@ -143,7 +153,14 @@ def test_an_article_that_comes_back_claims_its_story_from_the_kept_one() -> None
 
 
 def test_a_date_the_clocks_skipped_is_never_kept_in_a_shell() -> None:
-    gap = Article("g", "g.md", "Daily", "Rain", published=DATES[-3], summary=("Rain.",))
+    gap = Article(
+        "g",
+        "g.md",
+        "Daily",
+        "Rain",
+        published=datetime(2025, 3, 30, 1, 30, tzinfo=ZONE),
+        summary=("Rain.",),
+    )
     stories, _, shells, _ = place_stories([(gap,)], {"g.md": "1"}, NOW, ZONE, Identities(), 3, 120)
     assert stories[0].published.hour == 1 and shells == {}
 
@@ -206,3 +223,13 @@ def test_shells_read_back_and_anything_else_reads_as_none() -> None:
         assert Shells.from_bytes(junk) is None
     assert shells_key("config", b"{}") != shells_key("config", b"{} ")
     assert shells_key("config", b"{}") != shells_key("other", b"{}")
+
+
+def test_a_placeholder_date_before_year_one_in_utc_is_never_kept_in_a_shell() -> None:
+    """Midnight of 1 January of year 1 in Berlin is still year 0 in UTC."""
+    berlin = ZoneInfo("Europe/Berlin")
+    first = Article("f", "f.md", "Daily", "Rain", published=datetime(1, 1, 1, tzinfo=berlin))
+    stories, _, shells, _ = place_stories(
+        [(first,)], {"f.md": "1"}, NOW, berlin, Identities(), 3, 120
+    )
+    assert stories[0].published.year == 1 and shells == {}
