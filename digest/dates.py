@@ -119,6 +119,23 @@ def _parse(text: str, fuzzy: bool) -> datetime:
         return dateparser.parse(text, fuzzy=fuzzy, tzinfos=_TZINFOS, default=_DEFAULT)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+"""Dates outside these years are placeholders (0001-01-01 from an empty field, 9999-12-31
+for "never"), not when a story was published; near either end of the calendar, moving a
+date into another zone overflows it."""
+
+
+def plausible(when: datetime | None) -> datetime | None:
+    """``when`` when it can be a publication date, else None (a placeholder: the article
+    is taken as undated).
+
+    >>> from datetime import UTC
+    >>> plausible(datetime(1, 1, 1, tzinfo=UTC)) is None, plausible(datetime(2025, 7, 14)).year
+    (True, 2025)
+    """
+    return when if when is not None and FIRST_YEAR <= when.year <= LAST_YEAR else None
+
+
 def as_aware(value: datetime | date, default_tz: tzinfo) -> datetime:
     """A tz-aware datetime; a date alone is midnight, a naive time is in ``default_tz``.
 

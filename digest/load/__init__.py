@@ -157,6 +157,7 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
     >>> loaded.articles[0].title, loaded.problems
     ('Headline', ())
     """
+    from digest.dates import plausible
     from digest.sanitize import safe_url
 
     suffix = PurePosixPath(rel_path).suffix.lower()
@@ -167,7 +168,14 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
             from digest.load.feed import parse_feed_entries
 
             entries = parse_feed_entries(data, rel_path, settings)
-            articles = tuple(replace(e.article, url=safe_url(e.article.url)) for e in entries)
+            articles = tuple(
+                replace(
+                    e.article,
+                    url=safe_url(e.article.url),
+                    published=plausible(e.article.published),
+                )
+                for e in entries
+            )
             return Loaded(rel_path, articles=articles, updated=tuple(e.updated for e in entries))
         source = decode(data, html=suffix in HTML_SUFFIXES)
         # Each reader is imported when a file needs it (wire text brings statistics).
@@ -190,7 +198,7 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
             )
     except ContentError as exc:
         return Loaded(rel_path, problems=(Problem(rel_path, "load", exc.reason),))
-    article = replace(article, url=safe_url(article.url))
+    article = replace(article, url=safe_url(article.url), published=plausible(article.published))
     if not article.blocks and not article.draft:
         return Loaded(
             rel_path,

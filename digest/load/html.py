@@ -35,7 +35,7 @@ from digest.clean import (
     similarity,
     squash,
 )
-from digest.dates import parse_date_line, parse_date_value
+from digest.dates import parse_date_line, parse_date_value, plausible
 from digest.errors import ContentError
 from digest.load import LoadSettings, article_id
 from digest.model import Article, Block
@@ -140,7 +140,6 @@ _PROSE_WORDS = 8
 _PROSE_CJK_CHARS = 15
 _CJK_FIRST = "\u2e80"
 _CJK_STOPS = ("。", "！", "？", "」", "』")
-_FIRST_YEAR = 1900
 _MAX_DEK_WORDS = 60
 _ZONE_SLACK_BEFORE = timedelta(hours=-14)
 _ZONE_SLACK_AFTER = timedelta(hours=24 + 14)
@@ -525,7 +524,7 @@ def _date(value: str | None, settings: LoadSettings) -> datetime | None:
         when = parse_date_value(value, settings.timezone)
     except ValueError:
         return None
-    return when if when.year >= _FIRST_YEAR else None  # 0001-01-01 and kin are placeholders
+    return plausible(when)  # 0001-01-01 and kin are placeholders
 
 
 def _stated_date(source: str, settings: LoadSettings) -> datetime | None:

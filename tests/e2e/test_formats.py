@@ -147,3 +147,45 @@ def test_a_build_leaves_few_objects_in_cycles(
     more = left_after(tmp_path / "b", 20)
     assert alone < 2_000
     assert more - alone < 20 * 3 * 20, (alone, more)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+def test_placeholder_dates_at_the_ends_of_the_calendar_build_as_undated(
+    zone: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """0001-01-01 and 9999-12-31 are placeholders, not publication dates: in a zone where
+    either is outside the calendar in UTC, the site still builds, both stories undated
+    (dated when first built), in every format that carries a date."""
+    content = tmp_path / "content"
+    content.mkdir()
+    (tmp_path / "digest.toml").write_text(f'timezone = "{zone}"\n')
+    (content / "first.md").write_text(
+        "---\ntitle: Placeholder first\ndate: 0001-01-01\n---\n"
+        "A story whose date field was left at the first day of the calendar.\n"
+    )
+    (content / "last.md").write_text(
+        "---\ntitle: Placeholder last\ndate: 9999-12-31T23:30:00\n---\n"
+        "A story whose date field says it was never published at all.\n"
+    )
+    (content / "feed.json").write_text(
+        json.dumps(
+            {
+                "version": "https://jsonfeed.org/version/1.1",
+                "title": "Wire",
+                "items": [
+                    {
+                        "id": "w1",
+                        "title": "Placeholder feed",
+                        "content_text": "A feed entry whose date is the first day of the calendar.",
+                        "date_published": "0001-01-01T00:00:00",
+                    }
+                ],
+            }
+        )
+    )
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1752537600")
+    monkeypatch.chdir(tmp_path)
+    assert main(["-q", "build"]) == 0
+    stories = json.loads((tmp_path / "public" / "stories.json").read_bytes())
+    assert len(stories) == 3
+    assert {s["sources"][0]["published"] for s in stories} == {None}
