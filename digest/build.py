@@ -68,10 +68,10 @@ class Site:
     ``make_files`` makes the files as they are iterated (once), given the ``Placer`` of
     the site being published, if any (see ``publish``); ``files`` is that without one.
     ``carried`` (the previous site's pages kept as they are), ``page_keys`` and
-    ``story_lines`` (stories.json's lines by story key, for the next build) are complete
-    once they have been iterated. ``shells`` gives the stories for the next build to
-    reuse (see ``digest.shells``), when the build knows its files' keys, once the files
-    have been iterated (they hold the stories' page keys).
+    ``story_lines`` (stories.json's and the sitemap's lines by story key, for the next
+    build) are complete once they have been iterated. ``shells`` gives the stories for
+    the next build to reuse (see ``digest.shells``), when the build knows its files'
+    keys, once the files have been iterated (they hold the stories' page keys).
     """
 
     articles: tuple[Article, ...]
@@ -780,7 +780,7 @@ def _other_files(
     index_folders = ["topics", "outlets", "archive"]
     yield (
         PurePosixPath("sitemap.xml"),
-        feeds.sitemap(config, stories, now, index_folders + listing_folders),
+        feeds.sitemap(config, stories, now, index_folders + listing_folders, keys, kept, made),
     )
     yield PurePosixPath("news-sitemap.xml"), feeds.news_sitemap(config, stories, now)
     yield PurePosixPath("robots.txt"), feeds.robots(config)

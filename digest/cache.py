@@ -4,7 +4,7 @@ It holds each content file's loaded form in three parts: its head (the articles 
 without their bodies, or the problem that stopped the file), its body (the articles whole,
 with their summaries) and its folding fingerprints, keyed by the file's bytes, its path,
 digest's version and its libraries' (``program_version``) and the settings that change
-what loading makes of it; stories.json's lines by story key; whether the hashes of the
+what loading makes of it; stories.json's and the sitemap's lines by story key; whether the hashes of the
 last published site and of its standby folder are known; and the signature of the last
 build's inputs. Beside the file, records every build reads whole are kept files
 (``*.kept``, each checked on reading): ``fold.kept`` the folding index, ``files.kept``
@@ -366,7 +366,8 @@ class Cache:
         return self._db
 
     def lines(self) -> dict[str, bytes]:
-        """stories.json's lines (UTF-8) as the last build wrote them, by story key."""
+        """stories.json's and the sitemap's lines (UTF-8) as the last build wrote them, by
+        story key (see ``feeds.stories_json`` and ``feeds.sitemap``)."""
         if self._db is None:
             return {}
         try:

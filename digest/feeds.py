@@ -320,10 +320,25 @@ def stories_json(
     return b"[\n" + b",\n".join(lines) + b"\n]\n"
 
 
+SITEMAP_LINE = "sitemap:"
+"""What a story's key is prefixed with to name its sitemap line among the lines a build
+keeps (see ``stories_json``): the two kinds of line share one store."""
+
+
 def sitemap(
-    config: Config, stories: Sequence[Story], now: datetime, folders: Sequence[str] = ()
+    config: Config,
+    stories: Sequence[Story],
+    now: datetime,
+    folders: Sequence[str] = (),
+    keys: Mapping[str, str] | None = None,
+    kept: Mapping[str, bytes] | None = None,
+    made: dict[str, bytes] | None = None,
 ) -> bytes:
     """sitemap.xml: the front page, every listing folder and every story page.
+
+    A story's line is taken from ``kept`` and given to ``made``, by its key, as
+    ``stories_json`` does: it shows the story's folder and when it was last updated,
+    which its key covers, and formatting 8,000 dates took 30 to 50 ms a rebuild.
 
     >>> from digest.config import Config
     >>> site = sitemap(Config(base_url="https://n.example/"), [], datetime(2025, 7, 14), ["a"])
@@ -335,23 +350,32 @@ def sitemap(
     </urlset>
     """
     site = config.site_url
-    lines = [
+    head = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
         f"  <url><loc>{xml_escape(site)}</loc>"
         f"<lastmod>{_feed_updated(stories, now).isoformat()}</lastmod></url>",
     ]
-    lines += [f"  <url><loc>{xml_escape(f'{site}{folder}/')}</loc></url>" for folder in folders]
+    head += [f"  <url><loc>{xml_escape(f'{site}{folder}/')}</loc></url>" for folder in folders]
     # The base URL escaped once, not once a story (escaping is character by character, so
     # the two parts escaped apart give the whole escaped).
     base = xml_escape(site)
-    lines += [
-        f"  <url><loc>{base}{xml_escape(s.place)}/</loc>"
-        f"<lastmod>{s.updated.isoformat()}</lastmod></url>"
-        for s in stories
-    ]
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    kept = kept or {}
+    lines = ["\n".join(head).encode("utf-8")]
+    for s in stories:
+        k = keys.get(s.id) if keys is not None else None
+        name = SITEMAP_LINE + k if k is not None else None
+        line = kept.get(name) if name is not None else None
+        if line is None:
+            line = (
+                f"  <url><loc>{base}{xml_escape(s.place)}/</loc>"
+                f"<lastmod>{s.updated.isoformat()}</lastmod></url>"
+            ).encode()
+        if made is not None and name is not None:
+            made[name] = line
+        lines.append(line)
+    lines.append(b"</urlset>\n")
+    return b"\n".join(lines)
 
 
 NEWS_WINDOW = timedelta(days=2)

@@ -502,26 +502,40 @@ def test_story_pages_made_by_workers_without_a_placer_are_the_same(
     assert sorted(parallel) == sorted(serial) and len(serial) > 20
 
 
-def test_stories_json_lines_are_kept_by_story_and_written_only_when_new(
+def test_stories_json_and_sitemap_lines_are_kept_by_story_and_written_only_when_new(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The cache holds exactly the lines of the published stories.json, one a story; a
-    rebuild that adds a story writes its line alone and drops none that are still used."""
+    """The cache holds exactly the lines of the published stories.json and the story
+    lines of sitemap.xml, one of each a story; a rebuild that adds a story writes its two
+    lines alone and drops none that are still used."""
     from digest.cache import Cache
+    from digest.feeds import SITEMAP_LINE
 
-    def stored() -> dict[str, bytes]:
+    def stored() -> tuple[dict[str, bytes], dict[str, bytes]]:
         cache = Cache(site / ".digest-cache")
         try:
-            return cache.lines()
+            lines = cache.lines()
         finally:
             cache.close()
+        stories = {k: v for k, v in lines.items() if not k.startswith(SITEMAP_LINE)}
+        return stories, {k: v for k, v in lines.items() if k.startswith(SITEMAP_LINE)}
 
-    def published() -> list[bytes]:
+    def published() -> tuple[list[bytes], list[bytes]]:
         text = (site / "public" / "stories.json").read_bytes()
-        return text.split(b"\n")[1:-2]  # "[", a line a story (each but the last ending ","), "]"
+        stories = text.split(b"\n")[1:-2]  # "[", a line a story (each ending "," but the last), "]"
+        sitemap = (site / "public" / "sitemap.xml").read_bytes().split(b"\n")
+        pages = [line for line in sitemap if b"<lastmod>" in line][1:]  # the front page first
+        return [line.rstrip(b",") for line in stories], pages
 
-    before = stored()
-    assert sorted(before.values()) == sorted(line.rstrip(b",") for line in published())
+    def check() -> tuple[dict[str, bytes], dict[str, bytes]]:
+        stories, pages = stored()
+        shown_stories, shown_pages = published()
+        assert sorted(stories.values()) == sorted(shown_stories)
+        assert sorted(pages.values()) == sorted(shown_pages)
+        assert {SITEMAP_LINE + k for k in stories} == set(pages)
+        return stories, pages
+
+    before = check()
     written: list[tuple[str, bytes]] = []
     real = Cache.store_lines
 
@@ -532,10 +546,12 @@ def test_stories_json_lines_are_kept_by_story_and_written_only_when_new(
     monkeypatch.setattr(Cache, "store_lines", spy)
     _add(site)
     _build(site, monkeypatch)
-    after = stored()
-    assert sorted(after.values()) == sorted(line.rstrip(b",") for line in published())
-    assert len(written) == 1 and b"Ferry service resumes" in written[0][1]
-    assert set(before) < set(after) and len(after) == len(before) + 1  # no other story changed
+    after = check()
+    assert len(written) == 2, "one story's two lines"
+    story_line = next(line for k, line in written if not k.startswith(SITEMAP_LINE))
+    assert b"Ferry service resumes" in story_line
+    for old, new in zip(before, after, strict=True):
+        assert set(old) < set(new) and len(new) == len(old) + 1  # no other story changed
 
 
 def test_only_the_feeds_a_new_story_enters_are_made_again(
