@@ -585,7 +585,7 @@ def _kept_shells(config: Config, cache: Cache, record: bytes) -> Shells | None:
     and for the identity record now published (see ``digest.shells``)."""
     from digest.shells import Shells, shells_key
 
-    shells = Shells.from_bytes(cache.get_meta("shells"))
+    shells = Shells.from_bytes(cache.read_kept("shells"))
     if shells is None or shells.key != shells_key(repr(config), record):
         return None
     return shells
@@ -960,7 +960,10 @@ def build(
         cache.set_meta("pages", marshal.dumps(dict(site.page_keys or {})))
         cache.store_lines(site.story_lines, stored_lines)
         if site.shells is not None:
-            cache.set_meta("shells", site.shells().to_bytes())
+            # A file of its own, as the fold index: in the database, 2.3 MB a rebuild
+            # (at 10,000 articles) filled its log, and the log's checkpoints (which wait
+            # for the disk) came every rebuild instead of every third.
+            cache.keep("shells", site.shells().to_bytes())
         cache.set_meta("report", _report_bytes(report))
         cache.set_meta("signature", signature.encode())
         return report

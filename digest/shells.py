@@ -88,7 +88,7 @@ class Shells:
         return Shells(self.key, by_group, signature)
 
     @classmethod
-    def from_bytes(cls, blob: bytes | None) -> Shells | None:
+    def from_bytes(cls, blob: bytes | memoryview | None) -> Shells | None:
         """Shells ``to_bytes`` wrote; None for anything else.
 
         >>> Shells.from_bytes(b"not shells") is None
