@@ -233,8 +233,9 @@ def prepare_files(
     (see ``digest.dedup.fingerprints``)."""
     from dataclasses import replace
 
-    from digest.dedup import fingerprints, slugify
+    from digest.dedup import fingerprints
     from digest.load import Loaded, LoadSettings, load_bytes
+    from digest.stories import slugify
     from digest.summarize import lead_summary
 
     settings = LoadSettings(timezone=ZoneInfo(timezone))

@@ -91,7 +91,7 @@ class Article:
     """Set only on a stub: the article without its body (see ``stub``), and this is the
     body's word count."""
     title_slug: str = ""
-    """``digest.dedup.slugify(slug or title)``, when loading worked it out already (in
+    """``digest.stories.slugify(slug or title)``, when loading worked it out already (in
     the workers that load files, so that a build does not slugify every headline again)."""
 
     @property

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
-from digest.dedup import slugify
 from digest.model import Story
+from digest.stories import slugify
 
 SOURCE_BONUS = timedelta(hours=6)
 """How much newer each further source makes a story count on the front page."""

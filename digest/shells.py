@@ -34,9 +34,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from digest.cache import key, program_version
-from digest.dedup import newest_first, story_of_group
 from digest.identity import Identities, claim, keep_identities
 from digest.model import Article, Story
+from digest.stories import newest_first, story_of_group
 from digest.summarize import summarize
 
 _MAGIC = "digest-shells-4"

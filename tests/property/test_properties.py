@@ -491,7 +491,7 @@ def test_the_identity_record_is_written_as_json_indents_it(
 def test_a_story_of_one_copy_is_the_story_any_group_would_make(
     published: datetime | None, tags: list[str], title_slug: str, slug: str, zone: str
 ) -> None:
-    from digest.dedup import _single_story, _story
+    from digest.stories import _single_story, _story
 
     article = Article(
         "a.md", "a.md", "Wire", "A headline", published=published, tags=tuple(tags),
