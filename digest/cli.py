@@ -486,6 +486,11 @@ def run() -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    # numpy's OpenBLAS starts a thread a core as numpy is imported, and they spin a while
+    # (0.1 s of CPU an import, measured here on 2 cores, taken from the build's other
+    # process; see digest.build._Folding.help). digest does no linear algebra: one thread
+    # is enough. A value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     try:

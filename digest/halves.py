@@ -20,8 +20,8 @@ import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable
-from typing import Any, Generic, NoReturn, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, BinaryIO, Generic, NoReturn, TypeVar
 
 from digest.errors import DigestError
 
@@ -146,6 +146,143 @@ class Half(Generic[T]):
         if pid is None:
             return 0
         return os.waitpid(pid, 0)[1]
+
+
+class Helper:
+    """A forked process that runs tasks in turn as they are asked for: ``ask(n, value)``
+    has it run ``tasks[n](value)``, and ``answer()`` waits for what the oldest task not
+    yet answered returned (or raises what it raised). It starts with this process's
+    memory as it was when made, so a task reads that and needs only ``value`` besides;
+    values and answers are pickled. It leaves when ``close()`` is called, its answers
+    taken or not; ``stop()`` kills it.
+
+    For work that can begin before all it needs is known: the helper imports and reads
+    while this process makes the rest of its input. Only where ``can_fork()``: callers
+    do the work themselves elsewhere. A value or an answer larger than a pipe holds
+    (64 KB) is written while the other side reads it: take an answer before asking again
+    with such a value.
+
+    >>> helper = Helper([lambda x: x * 2, lambda x: -x])
+    >>> helper.ask(0, 21)
+    >>> helper.ask(1, 5)
+    >>> helper.answer(), helper.answer()
+    (42, -5)
+    >>> helper.close()
+    """
+
+    def __init__(self, tasks: Sequence[Callable[[Any], Any]]) -> None:
+        asks_read, asks_write = os.pipe()
+        try:
+            answers_read, answers_write = os.pipe()
+        except OSError:
+            os.close(asks_read)
+            os.close(asks_write)
+            raise
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (asks_read, asks_write, answers_read, answers_write):
+                os.close(fd)
+            raise
+        if pid == 0:
+            os.close(asks_write)
+            os.close(answers_read)
+            _serve(tasks, asks_read, answers_write)
+        os.close(asks_read)
+        os.close(answers_write)
+        self._pid: int | None = pid
+        self._asks: BinaryIO | None = os.fdopen(asks_write, "wb")
+        self._answers: BinaryIO | None = os.fdopen(answers_read, "rb")
+
+    def ask(self, task: int, value: Any) -> None:
+        """Have the helper run ``tasks[task](value)`` once it is done with what it was
+        asked before. Raises HalfFailed when the helper is gone."""
+        if self._asks is None:
+            raise HalfFailed("expected a helper to ask, found it closed")
+        try:
+            _send(self._asks, (task, value))
+            self._asks.flush()
+        except (BrokenPipeError, ValueError) as exc:
+            raise HalfFailed(f"a helper stopped before it was asked: {exc}") from exc
+
+    def answer(self) -> Any:
+        """What the oldest task not yet answered returned; what it raised, raised here."""
+        if self._answers is None:
+            raise HalfFailed("expected a helper to answer, found it closed")
+        try:
+            value = _receive(self._answers)
+        except BaseException:  # interrupted while waiting (Ctrl-C): the helper is ended
+            self.stop()
+            raise
+        if value is None:
+            self.stop()
+            raise HalfFailed("a helper stopped without an answer")
+        ok, result = value
+        if not ok:
+            raise result
+        return result
+
+    def close(self) -> None:
+        """Tell the helper to leave once its tasks are done, and wait for it."""
+        self._end(kill=False)
+
+    def stop(self) -> None:
+        """Kill the helper, whatever it is doing, and wait for it."""
+        self._end(kill=True)
+
+    def _end(self, *, kill: bool) -> None:
+        for pipe in (self._asks, self._answers):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        self._asks = self._answers = None
+        pid, self._pid = self._pid, None
+        if pid is not None:
+            if kill:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def _send(pipe: BinaryIO, value: Any) -> None:
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    pipe.write(len(blob).to_bytes(8, "little"))
+    pipe.write(blob)
+
+
+def _receive(pipe: BinaryIO) -> Any:
+    """What ``_send`` sent; None at the end of the pipe (or of a message cut short)."""
+    head = pipe.read(8)
+    if len(head) < 8:
+        return None
+    size = int.from_bytes(head, "little")
+    blob = pipe.read(size)
+    if len(blob) < size:
+        return None
+    return pickle.loads(blob)
+
+
+def _serve(tasks: Sequence[Callable[[Any], Any]], asks: int, answers: int) -> NoReturn:
+    """The helper: run each task asked for and send back what came of it, until the pipe
+    of asks ends; then leave without the interpreter's teardown (see ``_run``)."""
+    try:
+        with os.fdopen(asks, "rb") as inbox, os.fdopen(answers, "wb") as outbox:
+            while True:
+                asked = _receive(inbox)
+                if asked is None:
+                    break
+                task, value = asked
+                try:
+                    blob = pickle.dumps(
+                        (True, tasks[task](value)), protocol=pickle.HIGHEST_PROTOCOL
+                    )
+                except BaseException as exc:
+                    blob = _failure(exc)
+                outbox.write(len(blob).to_bytes(8, "little"))
+                outbox.write(blob)
+                outbox.flush()
+    finally:
+        os._exit(0)
 
 
 def in_halves(there: Callable[[], T], here: Callable[[], U]) -> tuple[T, U]:

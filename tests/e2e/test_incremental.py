@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -191,21 +192,23 @@ def test_new_libraries_load_every_file_again(site: Path, monkeypatch: pytest.Mon
     # what loading made is keyed by digest's version and its libraries' (program_version).
     from digest import build
 
-    prepared: list[str] = []
+    # Written down in a file: files may be parsed in a forked helper or worker.
+    log = site.parent / "prepared.log"
     original = build.prepare_files
 
     def counting(files: list[tuple[str, bytes]], *args: object) -> list[build.Prepared]:
-        prepared.extend(rel for rel, _ in files)
+        with log.open("a") as out:
+            out.writelines(f"{rel}\n" for rel, _ in files)
         return original(files, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build, "prepare_files", counting)
     _add(site)
     _build(site, monkeypatch)
-    assert prepared == ["late.md"]
+    assert log.read_text().split() == ["late.md"]
     monkeypatch.setattr(build, "program_version", lambda: "a newer python-slugify")
     _edit(site)
     _build(site, monkeypatch)
-    assert len(prepared) == 1 + len(list((site / "content").iterdir()))
+    assert len(log.read_text().split()) == 1 + len(list((site / "content").iterdir()))
 
 
 def test_a_build_into_another_folder_does_not_lend_its_pages_to_this_one(
@@ -774,3 +777,110 @@ def test_shells_are_kept_only_for_the_configuration_and_record_they_were_made_fo
         assert build._kept_shells(other, cache, record) is None
     finally:
         cache.close()
+
+
+def _helpers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process ids of the helpers builds start (see build._Folding.help)."""
+    started: list[int] = []
+    init = digest.halves.Helper.__init__
+
+    def spying(self: Any, tasks: Any) -> None:
+        init(self, tasks)
+        started.append(self._pid)
+
+    monkeypatch.setattr(digest.halves.Helper, "__init__", spying)
+    return started
+
+
+@pytest.mark.parametrize("change", ["add", "edit", "delete", "config"])
+def test_a_rebuild_loads_and_folds_in_a_helper_and_its_site_is_a_cold_builds(
+    change: str, site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild (the folding index kept) parses new files and folds in a forked helper
+    while it reads the heads and the rest of the cache; the helper is gone when the build
+    returns, and the site is a cold build's, whether the folding could add to the index
+    (a file added) or had to start again (a file edited or deleted)."""
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    CHANGES[change](site)
+    _build(site, monkeypatch)
+    assert len(started) == 1
+    with pytest.raises(ChildProcessError):  # waited for: no process left
+        os.waitpid(started[0], os.WNOHANG)
+    assert not list((site / ".digest-cache").glob(".fold.kept.*")), "no write left aside"
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert started == started[:1], "a cold build (no index kept) has no helper"
+    assert _tree(site / "public") == _tree(twin / "public")
+
+
+def _dying(*args: object) -> Any:
+    os._exit(1)
+
+
+def _failing(*args: object) -> Any:
+    raise RuntimeError("expected a bucket, found none")
+
+
+@pytest.mark.parametrize(
+    ("task", "how"),
+    [
+        ("parse_missing", _dying),
+        ("parse_missing", _failing),
+        ("_fold_aside", _dying),
+        ("_fold_aside", _failing),
+    ],
+)
+def test_a_helper_that_fails_leaves_its_work_to_the_build(
+    task: str, how: Callable[..., Any], site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the helper fails to do (it dies, or what it runs raises), the build does
+    itself, and the site is the same; the folding index it keeps is whole."""
+    import digest.build
+    from digest.cache import Cache
+    from digest.foldindex import FoldIndex
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
+    owner = digest.build.Library if task == "parse_missing" else digest.build._Folding
+    monkeypatch.setattr(owner, task, how)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    _build(site, monkeypatch)
+    assert len(started) == 1
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+    index = FoldIndex.from_bytes(Cache(site / ".digest-cache").read_kept("fold") or b"")
+    assert index is not None and "late.md" in index.ids
+
+
+def test_a_rebuild_with_many_new_files_parses_them_on_every_core_not_in_the_helper(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PARALLEL_MIN new files, the helper leaves them to the workers of every core
+    (it is stopped), and the build folds them itself."""
+    import digest.build
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    monkeypatch.setattr(digest.build, "PARALLEL_MIN", 2)
+    started = _helpers(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    (site / "content" / "later.md").write_text(
+        "---\ntitle: Bridge reopens\ndate: 2025-07-14T19:00:00Z\nsource: Harbour Gazette\n---\n"
+        "The old bridge over the river reopened to traffic on Monday night after repairs.\n"
+    )
+    _build(site, monkeypatch)
+    assert len(started) == 1
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")

@@ -8,6 +8,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -207,3 +208,92 @@ def test_can_fork_needs_a_second_core(monkeypatch: pytest.MonkeyPatch) -> None:
     assert halves.can_fork() == hasattr(os, "fork")
     monkeypatch.setattr(halves, "cores", lambda: 1)
     assert not halves.can_fork()
+
+
+def test_a_helper_answers_each_task_in_turn_from_its_own_process() -> None:
+    seen: list[int] = []  # filled in the helper's memory, not here
+    helper = halves.Helper([lambda _: os.getpid(), lambda n: seen.append(n) or len(seen)])
+    try:
+        helper.ask(0, None)
+        helper.ask(1, 5)
+        helper.ask(1, 6)
+        assert helper.answer() != os.getpid()
+        assert (helper.answer(), helper.answer()) == (1, 2)
+        assert seen == []
+    finally:
+        helper.close()
+
+
+def test_a_helper_starts_from_this_process_as_it_was() -> None:
+    made = {"threshold": 0.5}
+    helper = halves.Helper([lambda key: made[key]])
+    made["threshold"] = 0.9  # after the fork: the helper's copy is the one it was made with
+    try:
+        helper.ask(0, "threshold")
+        assert helper.answer() == 0.5
+    finally:
+        helper.close()
+
+
+def test_what_a_helper_task_raised_is_raised_here_and_it_goes_on() -> None:
+    def failing(_: object) -> int:
+        raise ValueError("expected a bucket, found none")
+
+    helper = halves.Helper([failing, lambda x: x + 1])
+    try:
+        helper.ask(0, None)
+        helper.ask(1, 1)
+        with pytest.raises(ValueError, match="found none"):
+            helper.answer()
+        assert helper.answer() == 2
+    finally:
+        helper.close()
+
+
+def test_a_helper_that_dies_is_an_error_not_a_hang() -> None:
+    helper = halves.Helper([lambda code: os._exit(code)])
+    helper.ask(0, 3)
+    with pytest.raises(HalfFailed, match="stopped without an answer"):
+        helper.answer()
+    with pytest.raises(HalfFailed, match="found it closed"):
+        helper.ask(0, 3)  # ended and waited for
+
+
+def test_closing_a_helper_lets_it_finish_and_waits_for_it(tmp_path: Path) -> None:
+    done = tmp_path / "done"
+
+    def slow(_: object) -> None:
+        time.sleep(0.3)
+        done.write_text("done")
+
+    helper = halves.Helper([slow])
+    pid = helper._pid
+    assert pid
+    helper.ask(0, None)
+    helper.close()  # its answer never taken
+    assert done.read_text() == "done"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_stopping_a_helper_ends_it_at_once() -> None:
+    helper = halves.Helper([time.sleep])
+    pid = helper._pid
+    assert pid
+    helper.ask(0, 120)
+    started = time.monotonic()
+    helper.stop()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+    helper.stop()  # harmless once stopped
+    helper.close()
+
+
+def test_a_large_value_and_answer_cross_whole() -> None:
+    helper = halves.Helper([lambda blob: blob[::-1]])
+    try:
+        helper.ask(0, b"ab" * 3_000_000)  # more than a pipe holds, both ways
+        assert helper.answer() == b"ba" * 3_000_000
+    finally:
+        helper.close()
