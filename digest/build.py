@@ -462,7 +462,7 @@ class Library:
             rows = itertools.chain(
                 parsed, _load_rows(jobs, len(rest), _shape_of(self.config), progress)
             )
-        if progress is not None and parsed:
+        if progress is not None and parsed and not rest:
             progress("loading", len(parsed), count)
         batch: list[Row] = []
         for row in rows:
@@ -486,7 +486,7 @@ class Library:
         found unreadable (path: reason); nothing when there are too many for one core."""
         cached = self.cache.loaded_keys()
         missing = [s for s in self._sources if not s.error and self.keys[s.rel] not in cached]
-        if len(missing) >= PARALLEL_MIN:
+        if not missing or len(missing) >= PARALLEL_MIN:  # (nothing imported for none)
             return [], {}
         rows = _prepare_rows(list(self._jobs_of(missing, data)), _shape_of(self.config))
         for row in rows:  # for the folding, in this helper
@@ -1052,8 +1052,8 @@ def build(
 
 def _import_ahead() -> None:
     """Import what making the site needs next (the renderer and Jinja, the feeds and
-    feedgen, the stories' shells) while a forked half may be loading and folding (see
-    ``Library.start``): 0.1 s of a rebuild that would otherwise come after it."""
+    feedgen, the stories' shells) while the folding's helper, if there is one, folds
+    (see ``_Folding.help``): 0.06 s of a rebuild that would otherwise come after it."""
     import importlib
 
     for name in ("digest.render", "digest.feeds", "digest.shells"):
@@ -1220,6 +1220,25 @@ class _Folding:
         self.wait()
         return Folded.of(stand_ins, groups, merges)
 
+    def _answer(
+        self, articles: Sequence[Article]
+    ) -> tuple[tuple[tuple[Article, ...], ...], tuple[Merge, ...]] | None:
+        """The helper's folding, if it was asked to fold these very articles and did;
+        the helper is ended either way (None: the build folds them itself)."""
+        helper, asked = self._helper, self._asked
+        self._asked = None
+        if helper is None:
+            return None
+        if asked != _articles_hash(articles):  # asked for others, or not at all
+            self.stop()
+            return None
+        try:
+            folded: Folded | None = helper.answer()
+        except Exception:  # it failed, or died: folded here instead
+            folded = None
+        self.close()
+        return folded.of_articles(articles) if folded is not None else None
+
     def close(self) -> None:
         """Let the helper, if there is one, leave once done, and wait for it."""
         helper, self._helper = self._helper, None
@@ -1252,18 +1271,9 @@ class _Folding:
     def __call__(
         self, articles: Sequence[Article]
     ) -> tuple[Sequence[Sequence[Article]], tuple[Merge, ...]]:
-        helper, asked = self._helper, self._asked
-        self._asked = None
-        if helper is not None and asked == _articles_hash(articles):
-            try:
-                folded: Folded | None = helper.answer()
-            except Exception:  # folded here instead, as below
-                folded = None
-            self.close()
-            found = folded.of_articles(articles) if folded is not None else None
-            if found is not None:
-                return found
-        self.stop()  # not asked for these articles: its folding is of no use
+        found = self._answer(articles)
+        if found is not None:
+            return found
         from digest.foldindex import FoldIndex, fold
 
         blob = self.cache.read_kept("fold")

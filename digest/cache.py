@@ -114,6 +114,23 @@ def _table(name: str) -> str:
     return name
 
 
+def _forget_asides(target: Path) -> None:
+    """Delete what processes that are gone left half-written beside ``target`` (as
+    ``keep`` names it: ``.<name>.<process id>``): a process killed while it kept a file
+    (a build's forked helper, ended when the build failed) cannot delete its own."""
+    with contextlib.suppress(OSError):
+        for left in target.parent.glob(f".{target.name}.*"):
+            pid = left.name.rpartition(".")[2]
+            if not pid.isdigit() or int(pid) == os.getpid():
+                continue
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:  # gone: nobody writes it any more
+                left.unlink(missing_ok=True)
+            except OSError:  # alive (another user's) or not to be asked: left alone
+                continue
+
+
 def _checksum(parts: Sequence[bytes | memoryview]) -> int:
     """32 bits of the XXH3 hash of the parts, one after the other: a check that a kept
     file is whole (CRC-32 took three times as long over the 17 MB folding index)."""
@@ -240,6 +257,7 @@ class Cache:
             return False
         target = self.path.parent / f"{name}{_KEPT_SUFFIX}"
         aside = target.with_name(f".{target.name}.{os.getpid()}")
+        _forget_asides(target)
         parts = [data] if isinstance(data, bytes) else data
         length = sum(len(part) for part in parts)
         try:

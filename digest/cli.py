@@ -489,7 +489,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # numpy's OpenBLAS starts a thread a core as numpy is imported, and they spin a while
     # (0.1 s of CPU an import, measured here on 2 cores, taken from the build's other
     # process; see digest.build._Folding.help). digest does no linear algebra: one thread
-    # is enough. A value the user set is kept.
+    # is enough. A value the user set is kept. (Read as numpy is imported: here, first.)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = _parser()
     args = parser.parse_args(argv)

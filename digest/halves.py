@@ -185,9 +185,14 @@ class Helper:
                 os.close(fd)
             raise
         if pid == 0:
-            os.close(asks_write)
-            os.close(answers_read)
-            _serve(tasks, asks_read, answers_write)
+            try:
+                os.close(asks_write)
+                os.close(answers_read)
+                _serve(tasks, asks_read, answers_write)
+            finally:
+                os._exit(1)  # never back into the caller's code
+        with contextlib.suppress(OSError):  # as the helper does itself (no race with stop)
+            os.setpgid(pid, pid)
         os.close(asks_read)
         os.close(answers_write)
         self._pid: int | None = pid
@@ -219,6 +224,8 @@ class Helper:
             raise HalfFailed("a helper stopped without an answer")
         ok, result = value
         if not ok:
+            if not isinstance(result, Exception):  # the helper's own exit, not the task's
+                raise HalfFailed(f"a helper stopped: {result!r}")
             raise result
         return result
 
@@ -238,7 +245,9 @@ class Helper:
         self._asks = self._answers = None
         pid, self._pid = self._pid, None
         if pid is not None:
-            if kill:
+            if kill:  # the helper and any process it forked (its group: see _serve)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, signal.SIGKILL)
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
@@ -264,7 +273,13 @@ def _receive(pipe: BinaryIO) -> Any:
 
 def _serve(tasks: Sequence[Callable[[Any], Any]], asks: int, answers: int) -> NoReturn:
     """The helper: run each task asked for and send back what came of it, until the pipe
-    of asks ends; then leave without the interpreter's teardown (see ``_run``)."""
+    of asks ends; then leave without the interpreter's teardown (see ``_run``).
+
+    The helper is a process group of its own, and ignores the terminal's Ctrl-C: the
+    process that made it is interrupted, and ends it (with whatever it forked)."""
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         with os.fdopen(asks, "rb") as inbox, os.fdopen(answers, "wb") as outbox:
             while True:

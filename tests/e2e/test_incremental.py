@@ -655,7 +655,18 @@ def test_a_failure_to_store_the_index_fails_the_build_and_leaves_nothing_aside(
     def broken_checksum(parts: object) -> int:
         raise RuntimeError("the checksum failed")
 
-    monkeypatch.setattr("digest.cache._checksum", broken_checksum)
+    keep = Cache.keep
+
+    def keeping(self: Cache, name: str, data: Any) -> bool:
+        """The fold index's store fails (in the helper, and in the build, which folds
+        again when the helper failed); reading it back does not."""
+        if name != "fold":
+            return keep(self, name, data)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("digest.cache._checksum", broken_checksum)
+            return keep(self, name, data)
+
+    monkeypatch.setattr(Cache, "keep", keeping)
     monkeypatch.chdir(site)
     _add(site)
     config = load_config(None, {})
@@ -792,28 +803,72 @@ def _helpers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
+def _used_answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether each folding the build asked its helper for was used (see Folded)."""
+    import digest.build
+
+    used: list[bool] = []
+    of_articles = digest.build.Folded.of_articles
+
+    def spying(self: Any, articles: Any) -> Any:
+        found = of_articles(self, articles)
+        used.append(found is not None)
+        return found
+
+    monkeypatch.setattr(digest.build.Folded, "of_articles", spying)
+    return used
+
+
+def _parsed_here(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many files each call of the build's own loading (not the helper's) was for."""
+    import digest.build
+
+    counts: list[int] = []
+    load_rows = digest.build._load_rows
+
+    def spying(jobs: Any, count: int, *args: Any) -> Any:
+        counts.append(count)
+        return load_rows(jobs, count, *args)
+
+    monkeypatch.setattr(digest.build, "_load_rows", spying)
+    return counts
+
+
+def _equals_cold_build(site: Path, monkeypatch: pytest.MonkeyPatch, before: Path) -> None:
+    """The site equals a cold build's from the same previous site (``before``), made
+    with every patch undone."""
+    monkeypatch.undo()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+
+
 @pytest.mark.parametrize("change", ["add", "edit", "delete", "config"])
 def test_a_rebuild_loads_and_folds_in_a_helper_and_its_site_is_a_cold_builds(
     change: str, site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A rebuild (the folding index kept) parses new files and folds in a forked helper
-    while it reads the heads and the rest of the cache; the helper is gone when the build
-    returns, and the site is a cold build's, whether the folding could add to the index
-    (a file added) or had to start again (a file edited or deleted)."""
+    while it reads the heads and the rest of the cache, and uses what the helper made;
+    the helper is gone when the build returns, and the site is a cold build's, whether
+    the folding could add to the index (a file added) or had to start again (a file
+    edited or deleted, the settings changed)."""
     monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     started = _helpers(monkeypatch)
+    used = _used_answers(monkeypatch)
+    parsed_here = _parsed_here(monkeypatch)
     before = site.parent / "before"
     shutil.copytree(site / "public", before)
     CHANGES[change](site)
     _build(site, monkeypatch)
     assert len(started) == 1
+    assert used == [True], "the helper's folding was used"
+    assert parsed_here == [], "the helper parsed what there was to parse"
     with pytest.raises(ChildProcessError):  # waited for: no process left
         os.waitpid(started[0], os.WNOHANG)
     assert not list((site / ".digest-cache").glob(".fold.kept.*")), "no write left aside"
-    twin = _cold_twin(site, before)
-    _build(twin, monkeypatch)
-    assert started == started[:1], "a cold build (no index kept) has no helper"
-    assert _tree(site / "public") == _tree(twin / "public")
+    _equals_cold_build(site, monkeypatch, before)
+    assert len(started) == 1, "a cold build (no index kept) has no helper"
 
 
 def _dying(*args: object) -> Any:
@@ -844,6 +899,7 @@ def test_a_helper_that_fails_leaves_its_work_to_the_build(
 
     monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     started = _helpers(monkeypatch)
+    parsed_here = _parsed_here(monkeypatch)
     owner = digest.build.Library if task == "parse_missing" else digest.build._Folding
     monkeypatch.setattr(owner, task, how)
     before = site.parent / "before"
@@ -851,11 +907,8 @@ def test_a_helper_that_fails_leaves_its_work_to_the_build(
     _add(site)
     _build(site, monkeypatch)
     assert len(started) == 1
-    monkeypatch.undo()
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    twin = _cold_twin(site, before)
-    _build(twin, monkeypatch)
-    assert _tree(site / "public") == _tree(twin / "public")
+    assert parsed_here == ([1] if task == "parse_missing" else [])
+    _equals_cold_build(site, monkeypatch, before)
     index = FoldIndex.from_bytes(Cache(site / ".digest-cache").read_kept("fold") or b"")
     assert index is not None and "late.md" in index.ids
 
@@ -863,13 +916,15 @@ def test_a_helper_that_fails_leaves_its_work_to_the_build(
 def test_a_rebuild_with_many_new_files_parses_them_on_every_core_not_in_the_helper(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past PARALLEL_MIN new files, the helper leaves them to the workers of every core
-    (it is stopped), and the build folds them itself."""
+    """Past PARALLEL_MIN new files, the helper is ended before the workers of every core
+    parse them, and the build folds them itself."""
     import digest.build
 
     monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     monkeypatch.setattr(digest.build, "PARALLEL_MIN", 2)
     started = _helpers(monkeypatch)
+    used = _used_answers(monkeypatch)
+    parsed_here = _parsed_here(monkeypatch)
     before = site.parent / "before"
     shutil.copytree(site / "public", before)
     _add(site)
@@ -877,10 +932,16 @@ def test_a_rebuild_with_many_new_files_parses_them_on_every_core_not_in_the_help
         "---\ntitle: Bridge reopens\ndate: 2025-07-14T19:00:00Z\nsource: Harbour Gazette\n---\n"
         "The old bridge over the river reopened to traffic on Monday night after repairs.\n"
     )
+    pools: list[int] = []
+    pool = concurrent.futures.ProcessPoolExecutor.__init__
+
+    def spying(self: Any, *args: Any, **kwargs: Any) -> None:
+        with pytest.raises(ChildProcessError):  # the helper is gone before any worker
+            os.waitpid(started[0], os.WNOHANG)
+        pools.append(1)
+        pool(self, *args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "__init__", spying)
     _build(site, monkeypatch)
-    assert len(started) == 1
-    monkeypatch.undo()
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    twin = _cold_twin(site, before)
-    _build(twin, monkeypatch)
-    assert _tree(site / "public") == _tree(twin / "public")
+    assert len(started) == 1 and pools and parsed_here == [2] and used == []
+    _equals_cold_build(site, monkeypatch, before)

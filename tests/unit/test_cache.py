@@ -122,6 +122,34 @@ def test_kept_values_read_back_only_when_whole(tmp_path: Path) -> None:
     assert cache.read_kept("fold") == b"index" * 1000
 
 
+def test_what_a_killed_process_left_half_written_goes_with_the_next_keep(
+    tmp_path: Path,
+) -> None:
+    """A process killed while it kept a file (a build's helper, ended when the build
+    failed) leaves ``.fold.kept.<its id>``; the next keep of that name deletes it, but
+    never what a live process is writing."""
+    import os
+    import subprocess
+    import sys
+
+    cache = Cache(tmp_path)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f".fold.kept.{gone.stdout.strip()}"
+    live = tmp_path / f".fold.kept.{os.getppid()}"
+    other = tmp_path / f".files.kept.{gone.stdout.strip()}"
+    for path in (dead, live, other):
+        path.write_bytes(b"half an index")
+    assert cache.keep("fold", b"index")
+    assert not dead.exists()
+    assert live.exists() and other.exists(), "a live writer's, and another name's, stay"
+    assert cache.read_kept("fold") == b"index"
+
+
 def test_kept_values_go_with_an_old_schema(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     cache.keep("fold", b"index")

@@ -297,3 +297,55 @@ def test_a_large_value_and_answer_cross_whole() -> None:
         assert helper.answer() == b"ba" * 3_000_000
     finally:
         helper.close()
+
+
+def test_a_helper_ignores_ctrl_c_and_is_ended_with_what_it_forked() -> None:
+    """Ctrl-C reaches the process that made the helper, which ends it: the helper is a
+    process group of its own that ignores SIGINT, and stop() ends the group, a process
+    the helper forked included."""
+
+    def fork_and_wait(_: object) -> int:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(120)
+            os._exit(0)
+        return pid
+
+    helper = halves.Helper([fork_and_wait, lambda _: os.getpgid(0)])
+    pid = helper._pid
+    assert pid
+    helper.ask(0, None)
+    grandchild = helper.answer()
+    os.kill(pid, signal.SIGINT)
+    helper.ask(1, None)
+    assert helper.answer() == pid, "alive after SIGINT, and its own group"
+    helper.stop()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # the grandchild is init's to reap once killed
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        with open(f"/proc/{grandchild}/stat") as stat:
+            if stat.read().split(")")[-1].split()[0] == "Z":
+                break
+        time.sleep(0.05)
+    else:
+        os.kill(grandchild, signal.SIGKILL)
+        raise AssertionError("expected the helper's own child to be killed with it")
+
+
+def test_an_interrupt_inside_the_helper_comes_back_as_its_failure() -> None:
+    """Only what a task raised as an error is raised as such here; a helper stopped by
+    anything else (KeyboardInterrupt, SystemExit) is a HalfFailed."""
+
+    def interrupted(_: object) -> None:
+        raise KeyboardInterrupt
+
+    helper = halves.Helper([interrupted])
+    try:
+        helper.ask(0, None)
+        with pytest.raises(HalfFailed, match="KeyboardInterrupt"):
+            helper.answer()
+    finally:
+        helper.close()
