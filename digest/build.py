@@ -1150,7 +1150,8 @@ class _Folding:
     articles (so it is right for the next build whether or not this one publishes), and
     at 100,000 articles it is ~170 MB that rendering need not hold. It is written by a
     thread while the build goes on making stories (the write holds no lock that Python
-    code needs: at 10,000 articles 17 MB, 0.03 s); ``wait`` waits for it.
+    code needs: at 10,000 articles 17 MB, 0.03 s), or by the helper that folded (see
+    ``help``) once it answered; ``wait`` waits for either.
     """
 
     def __init__(self, library: Library, cache: Cache, threshold: float) -> None:
@@ -1228,8 +1229,9 @@ class _Folding:
     def _answer(
         self, articles: Sequence[Article]
     ) -> tuple[tuple[tuple[Article, ...], ...], tuple[Merge, ...]] | None:
-        """The helper's folding, if it was asked to fold these very articles and did;
-        the helper is ended either way (None: the build folds them itself)."""
+        """The helper's folding, if it was asked to fold these very articles and did; the
+        helper is then asked to keep the index it made (see ``wait``). Otherwise it is
+        ended, and None: the build folds them itself."""
         helper, asked = self._helper, self._asked
         self._asked = None
         if helper is None:
@@ -1264,17 +1266,24 @@ class _Folding:
             helper.close()
 
     def stop(self) -> None:
-        """End the helper, if there is one, whatever it is doing."""
-        helper, self._helper, self._keeping = self._helper, None, False
+        """End the helper, if there is one: killed, whatever it is doing, but for one
+        that is keeping the index it made (a write of bounded length), which is let
+        finish: the index is right for the next build whether this one publishes or
+        not."""
+        helper, self._helper, keeping = self._helper, None, self._keeping
+        self._keeping = False
         if helper is not None:
-            helper.stop()
+            if keeping:
+                helper.close()
+            else:
+                helper.stop()
 
     def wait(self, *, quiet: bool = False) -> None:
         """Return once the index made is stored, here or by the helper. A failure to store
         it is raised here (unless ``quiet``), as it would have been had the build stored it
         itself; the cache's own failures (a full disk, a read-only folder) ``Cache.keep``
         ignores."""
-        from digest.halves import HalfFailed
+        from digest.halves import HelperGone
 
         if self._writing is not None:
             self._writing.join()
@@ -1283,10 +1292,10 @@ class _Folding:
         if self._keeping and self._helper is not None:
             try:
                 self._helper.answer()
-            except HalfFailed:  # gone: the next build adds to the index it finds
+            except HelperGone:  # died: the next build adds to the index it finds
                 pass
-            except Exception as exc:
-                failure = failure or exc
+            except Exception as exc:  # what went wrong keeping it (a HalfFailed if it
+                failure = failure or exc  # could not be sent back as it was)
             self.close()
         if failure is not None and not quiet:
             raise failure

@@ -117,18 +117,24 @@ def _table(name: str) -> str:
 def _forget_asides(target: Path) -> None:
     """Delete what processes that are gone left half-written beside ``target`` (as
     ``keep`` names it: ``.<name>.<process id>``): a process killed while it kept a file
-    (a build's forked helper, ended when the build failed) cannot delete its own."""
-    with contextlib.suppress(OSError):
-        for left in target.parent.glob(f".{target.name}.*"):
-            pid = left.name.rpartition(".")[2]
-            if not pid.isdigit() or int(pid) == os.getpid():
-                continue
-            try:
-                os.kill(int(pid), 0)
-            except ProcessLookupError:  # gone: nobody writes it any more
-                left.unlink(missing_ok=True)
-            except OSError:  # alive (another user's) or not to be asked: left alone
-                continue
+    (a build's forked helper, ended when the build failed) cannot delete its own. Any
+    other name, a live process's file and anything not a plain file are left alone."""
+    try:
+        found = list(target.parent.glob(f".{target.name}.*"))
+    except OSError:
+        return
+    for left in found:
+        pid = left.name.rpartition(".")[2]
+        if not (pid.isascii() and pid.isdigit()) or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # gone: nobody writes it any more
+            with contextlib.suppress(OSError):
+                if left.is_file() and not left.is_symlink():
+                    left.unlink()
+        except (OSError, OverflowError):  # alive (another user's), or no process id
+            continue
 
 
 def _checksum(parts: Sequence[bytes | memoryview]) -> int:

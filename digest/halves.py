@@ -34,6 +34,10 @@ class HalfFailed(DigestError):
     could not be sent back as it was."""
 
 
+class HelperGone(HalfFailed):
+    """A helper (see ``Helper``) is gone: it died, or was ended, before it answered."""
+
+
 def cores() -> int:
     """The cores this process may run on (its affinity, where the system tells it): what
     every pool of workers and every split of the build is sized by. numpy is imported
@@ -203,17 +207,17 @@ class Helper:
         """Have the helper run ``tasks[task](value)`` once it is done with what it was
         asked before. Raises HalfFailed when the helper is gone."""
         if self._asks is None:
-            raise HalfFailed("expected a helper to ask, found it closed")
+            raise HelperGone("expected a helper to ask, found it closed")
         try:
             _send(self._asks, (task, value))
             self._asks.flush()
         except (BrokenPipeError, ValueError) as exc:
-            raise HalfFailed(f"a helper stopped before it was asked: {exc}") from exc
+            raise HelperGone(f"a helper stopped before it was asked: {exc}") from exc
 
     def answer(self) -> Any:
         """What the oldest task not yet answered returned; what it raised, raised here."""
         if self._answers is None:
-            raise HalfFailed("expected a helper to answer, found it closed")
+            raise HelperGone("expected a helper to answer, found it closed")
         try:
             value = _receive(self._answers)
         except BaseException:  # interrupted while waiting (Ctrl-C): the helper is ended
@@ -221,7 +225,7 @@ class Helper:
             raise
         if value is None:
             self.stop()
-            raise HalfFailed("a helper stopped without an answer")
+            raise HelperGone("a helper stopped without an answer")
         ok, result = value
         if not ok:
             if not isinstance(result, Exception):  # the helper's own exit, not the task's
@@ -243,7 +247,7 @@ class Helper:
                 with contextlib.suppress(OSError):
                     pipe.close()
         self._asks = self._answers = None
-        pid, self._pid = self._pid, None
+        pid = self._pid
         if pid is not None:
             if kill:  # the helper and any process it forked (its group: see _serve)
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -251,6 +255,7 @@ class Helper:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+            self._pid = None  # (only once waited for: an interrupted wait is tried again)
 
 
 def _send(pipe: BinaryIO, value: Any) -> None:
@@ -276,10 +281,12 @@ def _serve(tasks: Sequence[Callable[[Any], Any]], asks: int, answers: int) -> No
     of asks ends; then leave without the interpreter's teardown (see ``_run``).
 
     The helper is a process group of its own, and ignores the terminal's Ctrl-C: the
-    process that made it is interrupted, and ends it (with whatever it forked)."""
+    process that made it is interrupted, and ends it (with whatever it forked). In the
+    background, it may still write to the terminal (SIGTTOU ignored: never stopped)."""
     with contextlib.suppress(OSError):
         os.setpgid(0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     try:
         with os.fdopen(asks, "rb") as inbox, os.fdopen(answers, "wb") as outbox:
             while True:

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -658,8 +659,8 @@ def test_a_failure_to_store_the_index_fails_the_build_and_leaves_nothing_aside(
     keep = Cache.keep
 
     def keeping(self: Cache, name: str, data: Any) -> bool:
-        """The fold index's store fails (in the helper, and in the build, which folds
-        again when the helper failed); reading it back does not."""
+        """The fold index's store fails (in the helper that folded, whose failure the
+        build raises); reading it back does not."""
         if name != "fold":
             return keep(self, name, data)
         with pytest.MonkeyPatch.context() as patch:
@@ -667,12 +668,15 @@ def test_a_failure_to_store_the_index_fails_the_build_and_leaves_nothing_aside(
             return keep(self, name, data)
 
     monkeypatch.setattr(Cache, "keep", keeping)
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
     monkeypatch.chdir(site)
     _add(site)
     config = load_config(None, {})
     now = datetime.fromtimestamp(int(EPOCH), UTC)
     with pytest.raises(RuntimeError, match="the checksum failed"):
         build(config, now)
+    assert len(started) == 1, "the helper failed to keep it, then the build did"
     assert gc.isenabled()
     assert not list((site / ".digest-cache").glob(".fold.kept.*"))
     monkeypatch.undo()
@@ -853,6 +857,9 @@ def test_a_rebuild_loads_and_folds_in_a_helper_and_its_site_is_a_cold_builds(
     the helper is gone when the build returns, and the site is a cold build's, whether
     the folding could add to the index (a file added) or had to start again (a file
     edited or deleted, the settings changed)."""
+    from digest.cache import Cache
+    from digest.foldindex import FoldIndex
+
     monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     started = _helpers(monkeypatch)
     used = _used_answers(monkeypatch)
@@ -867,8 +874,102 @@ def test_a_rebuild_loads_and_folds_in_a_helper_and_its_site_is_a_cold_builds(
     with pytest.raises(ChildProcessError):  # waited for: no process left
         os.waitpid(started[0], os.WNOHANG)
     assert not list((site / ".digest-cache").glob(".fold.kept.*")), "no write left aside"
+    index = FoldIndex.from_bytes(Cache(site / ".digest-cache").read_kept("fold") or b"")
+    assert index is not None, "the helper kept the index before the build returned"
+    assert ("late.md" in index.ids) is (change == "add")
     _equals_cold_build(site, monkeypatch, before)
     assert len(started) == 1, "a cold build (no index kept) has no helper"
+
+
+class _TwoPartError(Exception):
+    """Pickles, but does not unpickle (its arguments are not its args)."""
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def _failing_unpicklably(*args: object) -> Any:
+    raise _TwoPartError("expected an index", "found none")
+
+
+def test_a_failure_to_keep_the_index_that_cannot_come_back_as_it_was_still_fails_the_build(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Told as a HalfFailed with its traceback, not taken for a helper that died."""
+    import digest.build
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
+    monkeypatch.setattr(digest.build._Folding, "_kept_aside", _failing_unpicklably)
+    before = _tree(site / "public")
+    _add(site)
+    monkeypatch.chdir(site)
+    assert main(["-q", "build"]) != 0
+    assert len(started) == 1
+    assert _tree(site / "public") == before, "nothing published"
+
+
+def test_a_build_that_fails_while_the_helper_keeps_the_index_lets_it_finish(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index depends only on the articles: a build that fails after the helper
+    answered its folding (here, making the sections) still leaves it kept, whole."""
+    import digest.sections
+    from digest.cache import Cache
+    from digest.foldindex import FoldIndex
+
+    def failing(*args: object) -> Any:
+        raise RuntimeError("expected sections, found none")
+
+    keep = Cache.keep
+
+    def slow(self: Cache, name: str, data: Any) -> bool:
+        if name == "fold":  # still writing when the build fails
+            time.sleep(0.5)
+        return keep(self, name, data)
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    used = _used_answers(monkeypatch)
+    monkeypatch.setattr(digest.sections, "make_sections", failing)
+    monkeypatch.setattr(Cache, "keep", slow)
+    _add(site)
+    monkeypatch.chdir(site)
+    with pytest.raises(RuntimeError, match="expected sections"):
+        main(["-q", "build"])
+    assert used == [True]
+    index = FoldIndex.from_bytes(Cache(site / ".digest-cache").read_kept("fold") or b"")
+    assert index is not None and "late.md" in index.ids
+    assert not list((site / ".digest-cache").glob(".fold.kept.*")), "no write left aside"
+
+
+def test_a_helper_that_fails_to_keep_the_index_fails_the_build_before_it_publishes(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper answers its folding first and keeps the index after; what goes wrong
+    keeping it (but for the cache's own failures, which Cache.keep ignores) fails the
+    build, as it did when the build kept the index itself, before anything is
+    published; a helper that dies meanwhile only leaves the next build more to fold."""
+    import digest.build
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
+    used = _used_answers(monkeypatch)
+    monkeypatch.setattr(digest.build._Folding, "_kept_aside", _failing)
+    before = _tree(site / "public")
+    _add(site)
+    monkeypatch.chdir(site)
+    with pytest.raises(RuntimeError, match="expected a bucket"):
+        main(["-q", "build"])
+    assert len(started) == 1 and used == [True]
+    assert _tree(site / "public") == before, "nothing published"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0], os.WNOHANG)
+    monkeypatch.setattr(digest.build._Folding, "_kept_aside", _dying)
+    copy = site.parent / "before"
+    shutil.copytree(site / "public", copy)
+    _build(site, monkeypatch)
+    assert len(started) == 2
+    _equals_cold_build(site, monkeypatch, copy)
 
 
 def _dying(*args: object) -> Any:

@@ -127,8 +127,7 @@ def test_what_a_killed_process_left_half_written_goes_with_the_next_keep(
 ) -> None:
     """A process killed while it kept a file (a build's helper, ended when the build
     failed) leaves ``.fold.kept.<its id>``; the next keep of that name deletes it, but
-    never what a live process is writing."""
-    import os
+    never what a live process is writing, nor anything else, and no name there fails it."""
     import subprocess
     import sys
 
@@ -138,16 +137,25 @@ def test_what_a_killed_process_left_half_written_goes_with_the_next_keep(
         capture_output=True,
         text=True,
         check=True,
-    )
-    dead = tmp_path / f".fold.kept.{gone.stdout.strip()}"
-    live = tmp_path / f".fold.kept.{os.getppid()}"
-    other = tmp_path / f".files.kept.{gone.stdout.strip()}"
-    for path in (dead, live, other):
-        path.write_bytes(b"half an index")
-    assert cache.keep("fold", b"index")
-    assert not dead.exists()
-    assert live.exists() and other.exists(), "a live writer's, and another name's, stay"
-    assert cache.read_kept("fold") == b"index"
+    ).stdout.strip()
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        dead = tmp_path / f".fold.kept.{gone}"
+        live = tmp_path / f".fold.kept.{writer.pid}"
+        other = tmp_path / f".files.kept.{gone}"
+        odd = [tmp_path / f".fold.kept.{name}" for name in ("²", "99999999999999999999", "x")]
+        for path in (dead, live, other, *odd):
+            path.write_bytes(b"half an index")
+        (tmp_path / f".fold.kept.{gone}0").mkdir()  # not a file: left alone
+        assert cache.keep("fold", b"index")
+        assert not dead.exists()
+        assert live.exists() and other.exists(), "a live writer's, and another name's, stay"
+        assert all(path.exists() for path in odd)
+        assert (tmp_path / f".fold.kept.{gone}0").is_dir()
+        assert cache.read_kept("fold") == b"index"
+    finally:
+        writer.kill()
+        writer.wait()
 
 
 def test_kept_values_go_with_an_old_schema(tmp_path: Path) -> None:
