@@ -1216,7 +1216,8 @@ class _Folding:
 
     def _fold_aside(self, articles: tuple[tuple[str, str], ...]) -> Folded:
         """In the helper: fold articles known by their id and path (all that folding reads
-        of them; their fingerprints are in the library or the cache), the index kept."""
+        of them; their fingerprints are in the library or the cache). The index is being
+        written meanwhile, by a thread; ``_kept_aside`` waits for it."""
         stand_ins = [Article(i, path, "", "", stub_words=0) for i, path in articles]
         groups, merges = self(stand_ins)  # the index is being kept (by a thread) meanwhile
         return Folded.of(stand_ins, groups, merges)
