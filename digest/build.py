@@ -444,7 +444,8 @@ class Library:
         self._sources = sources
         helped = folding is not None and folding.help(self, data)
         heads: dict[str, Loaded] = self.cache.heads(self.keys.values(), load_head)
-        count = len(self._missing(heads))
+        missing = self._missing(heads)
+        count = len(missing)
         keep = count <= KEEP_WHOLE or not self.cache.usable
         parsed: list[Row] = []
         if folding is not None and helped:
@@ -455,7 +456,7 @@ class Library:
                 folding.stop()
         # What the helper did not parse (all of it, when there was none).
         taken = {row[0] for row in parsed}
-        rest = [s for s in self._missing(heads) if self.keys[s.rel] not in taken]
+        rest = [s for s in missing if self.keys[s.rel] not in taken and s.rel not in self._gone]
         rows: Iterable[Row] = parsed
         if rest:  # (not otherwise: loading here imports numpy, which the helper spares)
             jobs = self._jobs_of(rest, data)
@@ -1161,7 +1162,7 @@ class _Folding:
         self._writing: threading.Thread | None = None
         self._failure: BaseException | None = None
         self._helper: Helper | None = None
-        self._asked: int | None = None  # the hash of the articles the helper folds
+        self._asked = False  # the helper was asked to fold (Folded checks it was these)
         self._keeping = False  # the helper answered, and keeps the index it made
 
     def help(self, library: Library, data: dict[str, bytes]) -> bool:
@@ -1212,7 +1213,7 @@ class _Folding:
         except HalfFailed:
             self.stop()
             return
-        self._asked = _articles_hash(articles)
+        self._asked = True
 
     def _fold_aside(self, articles: tuple[tuple[str, str], ...]) -> Folded:
         """In the helper: fold articles known by their id and path (all that folding reads
@@ -1234,10 +1235,10 @@ class _Folding:
         helper is then asked to keep the index it made (see ``wait``). Otherwise it is
         ended, and None: the build folds them itself."""
         helper, asked = self._helper, self._asked
-        self._asked = None
+        self._asked = False
         if helper is None:
             return None
-        if asked != _articles_hash(articles):  # asked for others, or not at all
+        if not asked:
             self.stop()
             return None
         try:
