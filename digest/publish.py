@@ -8,6 +8,7 @@ renameat2, hence the few lines of ctypes.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -242,8 +243,9 @@ def publish(
 
     The new site is made in the standby folder (see ``standby_folder``) when there is one:
     ``standby`` gives the hashes of its files as the build before the previous one left
-    them (when not given, its files are hashed). Files are never changed in place there,
-    only replaced (a file may be a link shared with the published site). After the swap,
+    them (when not given, its files are hashed). A file there is written in place only
+    when no other name links to it (it may be a link shared with the published site:
+    see ``_Writer``). After the swap,
     the previous site becomes the standby folder; its hashes are ``previous``.
     ``before_swap`` is called once the new site is complete, just before it is swapped in
     (the build forgets there what it knew of the published site, until it is published);
@@ -375,6 +377,28 @@ def _hash_tree(root: Path) -> dict[str, str]:
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
 """Flags that create a file and refuse anything already at its name, a link included."""
+_OWN_FILE = os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+"""Flags that open a file to write over, refusing a link at its name (and never waiting
+for a reader, should a pipe take the file's place)."""
+
+
+def _own_file(path: str) -> int | None:
+    """A descriptor open for writing on the plain file at ``path`` when no other name
+    links to it, to be written over; None when there is no such file."""
+    try:
+        if not _single(os.lstat(path)):
+            return None
+        fd = os.open(path, _OWN_FILE)
+    except OSError:
+        return None
+    if _single(os.fstat(fd)):  # the same check on what was opened
+        return fd
+    os.close(fd)
+    return None
+
+
+def _single(found: os.stat_result) -> bool:
+    return S_ISREG(found.st_mode) and found.st_nlink == 1
 
 
 class _Writer:
@@ -382,9 +406,18 @@ class _Writer:
     never into a file in place (a hard link shared with the published site).
 
     In a ``fresh`` folder (made by this build, empty, its own) a file is created where it
-    goes, refusing anything already there; in the standby folder it is written beside
-    and renamed over the old one. Page workers forked from the build write with copies
-    of one writer at once, so a folder another made first is fine.
+    goes, refusing anything already there. In the standby folder a file of its own (one
+    link) is written over in place, and one shared with the published site is unlinked
+    and made anew. Page workers forked from the build write with copies of one writer at
+    once, so a folder another made first is fine.
+
+    Not written beside and renamed over: on ext4, renaming over a file frees its blocks
+    and starts writing the new one's out at once (``auto_da_alloc``). Measured on an
+    ext4 disk, stories.json (10.9 MB) took 20 ms renamed over against 3.6 ms written in
+    place, and a 30 KB page 0.5 against 0.03 ms. The standby folder is never served, and
+    the build forgets what its files hold before it writes there (see
+    ``Cache.take_standby``), so a file a killed build left half-written is hashed for
+    what it is by the next.
     """
 
     def __init__(self, root: Path, fresh: bool = False) -> None:
@@ -392,7 +425,6 @@ class _Writer:
         self.fresh = fresh
         self._root = os.fspath(root)
         self.folders: set[str] = {self._root}
-        self._n = 0
 
     def _target(self, rel: PurePosixPath | str) -> str:
         if isinstance(rel, str) and is_plain_path(rel):
@@ -417,11 +449,6 @@ class _Writer:
                 ) from None
         self.folders.add(folder)
 
-    def _temp(self, target: str) -> str:
-        self._n += 1
-        head, name = os.path.split(target)
-        return os.path.join(head, f".{name}.{os.getpid()}-{self._n}.tmp")
-
     def write(self, rel: PurePosixPath, data: bytes) -> None:
         target = self._target(rel)
         if self.fresh:
@@ -434,26 +461,35 @@ class _Writer:
             with open(fd, "wb") as f:
                 f.write(data)
             return
-        temp = self._temp(target)
+        own = _own_file(target)
+        if own is not None:
+            with open(own, "wb") as f:
+                f.write(data)
+                f.truncate()
+            return
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)  # shared with the published site: that name keeps its bytes
         try:
-            fd = os.open(temp, _NEW_FILE, 0o666)
-        except FileExistsError:  # left by a killed build, or planted: never written through
-            os.unlink(temp)
-            fd = os.open(temp, _NEW_FILE, 0o666)
+            fd = os.open(target, _NEW_FILE, 0o666)
+        except FileExistsError:
+            raise PublishError(
+                f"refusing to write '{rel}': expected no file after removing it, found one"
+            ) from None
         with open(fd, "wb") as f:
             f.write(data)
-        os.replace(temp, target)
 
     def link(self, old: str | Path, rel: PurePosixPath | str, size: int | None) -> bool:
         """Hard-link an unchanged file from the published site (a plain file, of ``size``
         bytes if given); False where it cannot be."""
         target = self._target(rel)
-        temp = target if self.fresh else self._temp(target)
         try:
             found = os.lstat(old)
             if not S_ISREG(found.st_mode) or (size is not None and found.st_size != size):
                 return False
-            os.link(old, temp)
+            if not self.fresh:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)  # not renamed over: see the class's docstring
+            os.link(old, target)
         except FileExistsError:
             if self.fresh:
                 raise PublishError(
@@ -462,8 +498,6 @@ class _Writer:
             return False
         except OSError:
             return False
-        if temp != target:
-            os.replace(temp, target)
         return True
 
     def remove(self, rel: PurePosixPath) -> None:

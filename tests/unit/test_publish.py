@@ -192,3 +192,50 @@ def test_make_standby_leaves_nothing_when_the_site_is_not_as_recorded(
         page.mkdir()
     assert not make_standby(site, hashes)
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
+
+
+def test_the_standby_writer_writes_over_a_file_of_its_own_and_never_a_shared_one(
+    tmp_path: Path,
+) -> None:
+    """In the standby folder a file no other name links to is written over in place (and
+    cut to its new length); one that is a link shared with the published site is made
+    anew, the published file left as it was."""
+    published, standby = tmp_path / "public", tmp_path / "standby"
+    published.mkdir()
+    standby.mkdir()
+    (standby / "own.html").write_bytes(b"a long old page")
+    (published / "shared.html").write_bytes(b"published")
+    os.link(published / "shared.html", standby / "shared.html")
+    own = (standby / "own.html").stat().st_ino
+    writer = _Writer(standby)
+    writer.write(P("own.html"), b"short")
+    writer.write(P("shared.html"), b"new")
+    assert (standby / "own.html").read_bytes() == b"short"
+    assert (standby / "own.html").stat().st_ino == own  # written over, not replaced
+    assert (published / "shared.html").read_bytes() == b"published"
+    assert (published / "shared.html").stat().st_nlink == 1
+    assert _tree(standby) == {"own.html": b"short", "shared.html": b"new"}
+
+
+def test_the_standby_writer_replaces_a_pipe_without_waiting_for_a_reader(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "index.html")
+    _Writer(tmp_path).write(P("index.html"), b"page")  # would block, opened to write over
+    assert (tmp_path / "index.html").read_bytes() == b"page"
+
+
+def test_the_standby_writer_links_over_a_file_and_refuses_a_symbolic_link(
+    tmp_path: Path,
+) -> None:
+    published, standby = tmp_path / "public", tmp_path / "standby"
+    published.mkdir()
+    standby.mkdir()
+    (published / "a.html").write_bytes(b"published")
+    (standby / "a.html").write_bytes(b"older")
+    writer = _Writer(standby)
+    assert writer.link(published / "a.html", "a.html", 9)
+    assert (standby / "a.html").stat().st_ino == (published / "a.html").stat().st_ino
+    assert not writer.link(published / "a.html", "a.html", 3)  # not the size expected
+    (standby / "b.html").symlink_to(published / "a.html")
+    with pytest.raises(PublishError, match="a link or folder is in its place"):
+        writer.write(P("b.html"), b"page")
+    assert (published / "a.html").read_bytes() == b"published"
