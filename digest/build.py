@@ -385,6 +385,11 @@ def _load_rows(
 KEEP_WHOLE = 20_000
 """Up to this many files parsed in one build keep their whole articles (pickled) in
 memory for rendering; above it, bodies are read back from the cache one by one."""
+HEADS = "heads"
+"""The name the snapshot of every source's head is kept under (see ``Library.keep_heads``)."""
+HEADS_KEPT_MAX = 30_000
+"""Past this many sources, no snapshot of their heads is kept: the helper that writes it
+holds them all (at 10,000 heads, an 11 MB snapshot)."""
 
 
 class Library:
@@ -443,7 +448,7 @@ class Library:
         self.keys = {s.rel: f"{settings}{s.key}" for s in sources if not s.error}
         self._sources = sources
         helped = folding is not None and folding.help(self, data)
-        heads: dict[str, Loaded] = self.cache.heads(self.keys.values(), load_head)
+        heads = self._heads()
         missing = self._missing(heads)
         count = len(missing)
         keep = count <= KEEP_WHOLE or not self.cache.usable
@@ -478,6 +483,39 @@ class Library:
         self.cache.forget_loaded_except(self.keys.values())
         self.loaded = self._assemble(heads)
         return self.loaded
+
+    def _heads(self) -> dict[str, Loaded]:
+        """The cached heads of the sources: from the snapshot of them the last rebuild's
+        helper kept (see ``keep_heads``), where it has them, else from the database."""
+        from digest.heads import load_head, load_snapshot, snapshot_head
+
+        wanted = self.keys.values()
+        heads: dict[str, Loaded] = {}
+        kept = self.cache.read_kept(HEADS)
+        if kept is not None:
+            try:
+                stored = load_snapshot(kept)
+                for k in wanted:
+                    value = stored.get(k)
+                    if value is not None:
+                        heads[k] = snapshot_head(value)
+            except (ValueError, TypeError):  # not a snapshot made here: read as if none
+                heads = {}
+            del kept
+        rest = [k for k in wanted if k not in heads] if heads else wanted
+        heads.update(self.cache.heads(rest, load_head))
+        return heads
+
+    def keep_heads(self, _: object = None) -> None:
+        """In a helper, once the build has stored every head it loaded: keep the heads of
+        all the sources as one snapshot (``digest.heads.dump_snapshot``), for the next
+        build to read at once. Not past HEADS_KEPT_MAX: the helper holds them meanwhile."""
+        from digest.heads import dump_snapshot
+
+        if len(self.keys) > HEADS_KEPT_MAX:
+            return
+        rows = self.cache.heads(self.keys.values(), bytes)
+        self.cache.keep(HEADS, dump_snapshot(rows.items()))
 
     def parse_missing(
         self, data: dict[str, bytes], _: object = None
@@ -1164,6 +1202,7 @@ class _Folding:
         self._helper: Helper | None = None
         self._asked = False  # the helper was asked to fold (Folded checks it was these)
         self._keeping = False  # the helper answered, and keeps the index it made
+        self._snapshot = False  # and then keeps a snapshot of the heads (not answered)
 
     def help(self, library: Library, data: dict[str, bytes]) -> bool:
         """Start a helper (see ``digest.halves.Helper``) for a rebuild, where the last
@@ -1184,7 +1223,8 @@ class _Folding:
         try:
             # ``data`` is the helper's already, as all this process holds: not sent.
             parse = functools.partial(library.parse_missing, data)
-            self._helper = Helper((parse, self._fold_aside, self._kept_aside))
+            tasks = (parse, self._fold_aside, self._kept_aside, library.keep_heads)
+            self._helper = Helper(tasks)
             self._helper.ask(0, None)
         except (OSError, HalfFailed):
             self.stop()
@@ -1257,23 +1297,29 @@ class _Folding:
         try:
             helper.ask(2, None)
             self._keeping = True
+            # Then the heads, for the next build (see ``Library.keep_heads``): done while
+            # this one renders, and never answered; a helper let leave finishes it.
+            helper.ask(3, None)
+            self._snapshot = True
         except HalfFailed:  # gone since: the next build adds to the index it finds
             self.stop()
         return found
 
     def close(self) -> None:
         """Let the helper, if there is one, leave once done, and wait for it."""
-        helper, self._helper, self._keeping = self._helper, None, False
+        helper, self._helper = self._helper, None
+        self._keeping = self._snapshot = False
         if helper is not None:
             helper.close()
 
     def stop(self) -> None:
         """End the helper, if there is one: killed, whatever it is doing, but for one
-        that is keeping the index it made (a write of bounded length), which is let
-        finish: the index is right for the next build whether this one publishes or
-        not."""
-        helper, self._helper, keeping = self._helper, None, self._keeping
-        self._keeping = False
+        that is keeping the index it made or the heads' snapshot (writes of bounded
+        length), which is let finish: both are right for the next build whether this one
+        publishes or not."""
+        helper, self._helper = self._helper, None
+        keeping = self._keeping or self._snapshot
+        self._keeping = self._snapshot = False
         if helper is not None:
             if keeping:
                 helper.close()
@@ -1292,13 +1338,16 @@ class _Folding:
             self._writing = None
         failure, self._failure = self._failure, None
         if self._keeping and self._helper is not None:
+            self._keeping = False
+            gone = False
             try:
                 self._helper.answer()
             except HelperGone:  # died: the next build adds to the index it finds
-                pass
+                gone = True
             except Exception as exc:  # what went wrong keeping it (a HalfFailed if it
                 failure = failure or exc  # could not be sent back as it was)
-            self.close()
+            if gone or not self._snapshot:
+                self.close()  # else left to keep the heads, while the build renders
         if failure is not None and not quiet:
             raise failure
 

