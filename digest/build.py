@@ -12,6 +12,7 @@ only when there is work for them, so that a rebuild where nothing changed stays 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import itertools
@@ -480,7 +481,10 @@ class Library:
                 self.cache.store_loaded(batch)
                 batch = []
         self.cache.store_loaded(batch)
-        self.cache.forget_loaded_except(self.keys.values())
+        if self.cache.forget_loaded_except(self.keys.values()):
+            # A head the snapshot still held would be taken for cached if its file came
+            # back, though the database no longer has its body and fingerprints.
+            self.cache.forget_kept(HEADS)
         self.loaded = self._assemble(heads)
         return self.loaded
 
@@ -495,13 +499,17 @@ class Library:
         if kept is not None:
             try:
                 stored = load_snapshot(kept)
-                for k in wanted:
-                    value = stored.get(k)
-                    if value is not None:
+            except ValueError:  # not a snapshot: read as if none
+                stored = {}
+            for k in wanted:
+                value = stored.get(k)
+                if value is not None:
+                    # Whatever a head of the snapshot fails with (a class pickled that
+                    # is gone, a zone unknown), the database is asked, as for a head it
+                    # lacks, and skips what it cannot read either.
+                    with contextlib.suppress(Exception):
                         heads[k] = snapshot_head(value)
-            except (ValueError, TypeError):  # not a snapshot made here: read as if none
-                heads = {}
-            del kept
+            del kept, stored
         rest = [k for k in wanted if k not in heads] if heads else wanted
         heads.update(self.cache.heads(rest, load_head))
         return heads
@@ -1039,6 +1047,7 @@ def build(
                 standby,
                 cache.forget_site,
                 replaced.append,
+                folding.empty,
             )
         except CarryError:  # the previous site changed under us: render every page
             site = make()
@@ -1052,6 +1061,7 @@ def build(
                 None,
                 cache.forget_site,
                 replaced.append,
+                folding.empty,
             )
         report = BuildReport(
             articles=len(site.articles),
@@ -1124,6 +1134,14 @@ def _made(aside: Half[bool]) -> bool:
         return aside.result()
     except Exception:
         return False
+
+
+def _empty(folder: str) -> None:
+    """Delete ``folder`` and all in it (a task of the build's helper: see
+    ``_Folding.empty``)."""
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1203,6 +1221,7 @@ class _Folding:
         self._asked = False  # the helper was asked to fold (Folded checks it was these)
         self._keeping = False  # the helper answered, and keeps the index it made
         self._snapshot = False  # and then keeps a snapshot of the heads (not answered)
+        self._emptying = False  # and then deletes the trash of the publishing (likewise)
 
     def help(self, library: Library, data: dict[str, bytes]) -> bool:
         """Start a helper (see ``digest.halves.Helper``) for a rebuild, where the last
@@ -1223,7 +1242,7 @@ class _Folding:
         try:
             # ``data`` is the helper's already, as all this process holds: not sent.
             parse = functools.partial(library.parse_missing, data)
-            tasks = (parse, self._fold_aside, self._kept_aside, library.keep_heads)
+            tasks = (parse, self._fold_aside, self._kept_aside, library.keep_heads, _empty)
             self._helper = Helper(tasks)
             self._helper.ask(0, None)
         except (OSError, HalfFailed):
@@ -1305,21 +1324,37 @@ class _Folding:
             self.stop()
         return found
 
+    def empty(self, trash: Path) -> bool:
+        """Have the helper, if there is still one, delete the publishing's ``trash`` folder
+        (see ``digest.publish.trash_folder``) while the build stores what it made; True
+        when it was asked to (the build waits for it before it returns)."""
+        from digest.halves import HalfFailed
+
+        if self._helper is None:
+            return False
+        try:
+            self._helper.ask(4, os.fspath(trash))
+        except HalfFailed:
+            self.stop()
+            return False
+        self._emptying = True
+        return True
+
     def close(self) -> None:
         """Let the helper, if there is one, leave once done, and wait for it."""
         helper, self._helper = self._helper, None
-        self._keeping = self._snapshot = False
+        self._keeping = self._snapshot = self._emptying = False
         if helper is not None:
             helper.close()
 
     def stop(self) -> None:
         """End the helper, if there is one: killed, whatever it is doing, but for one
         that is keeping the index it made or the heads' snapshot (writes of bounded
-        length), which is let finish: both are right for the next build whether this one
-        publishes or not."""
+        length), or deleting the trash, which is let finish: the index and the snapshot
+        are right for the next build whether this one publishes or not."""
         helper, self._helper = self._helper, None
-        keeping = self._keeping or self._snapshot
-        self._keeping = self._snapshot = False
+        keeping = self._keeping or self._snapshot or self._emptying
+        self._keeping = self._snapshot = self._emptying = False
         if helper is not None:
             if keeping:
                 helper.close()

@@ -10,8 +10,9 @@ build's inputs. Beside the file, records every build reads whole are kept files
 (``*.kept``, each checked on reading): ``fold.kept`` the folding index, ``files.kept``
 each content file's size, times and key as last seen (so that an unchanged file need
 not be read again, as git's index does it), ``outputs.kept`` and ``standby.kept`` the
-hashes of the files of the site and of its standby folder; the folder ``templates``
-holds Jinja's compiled templates.
+hashes of the files of the site and of its standby folder, ``heads.kept`` a snapshot of
+every content file's head (see ``digest.heads.dump_snapshot``); the folder
+``templates`` holds Jinja's compiled templates.
 
 Nothing in it is needed for a correct build: a missing, old or broken cache only makes a
 build slower (it is then rebuilt), never different. Deleting the folder is always safe.
@@ -432,12 +433,14 @@ class Cache:
         except sqlite3.Error:
             pass
 
-    def forget_loaded_except(self, keep: Iterable[str]) -> None:
-        """Drop entries no current file needs, so the cache does not grow without bound.
-        The keys are listed and only those to drop deleted: a rebuild drops a few, and
-        handing SQLite every key to keep took a thirtieth of its time."""
+    def forget_loaded_except(self, keep: Iterable[str]) -> bool:
+        """Drop entries no current file needs, so the cache does not grow without bound;
+        True when some were dropped (or may have been). The keys are listed and only
+        those to drop deleted: a rebuild drops a few, and handing SQLite every key to
+        keep took a thirtieth of its time."""
         if self._db is None:
-            return
+            return False
+        gone: set[str] = set()
         try:
             stored = {k for (k,) in self._db.execute("SELECT key FROM loaded")}
             gone = stored.difference(keep)
@@ -446,6 +449,13 @@ class Cache:
                 self._db.commit()
         except sqlite3.Error:
             pass
+        return bool(gone)
+
+    def forget_kept(self, name: str) -> None:
+        """Delete what ``keep`` kept under ``name``, if anything."""
+        if self._db is not None:
+            with contextlib.suppress(OSError):
+                (self.path.parent / f"{name}{_KEPT_SUFFIX}").unlink(missing_ok=True)
 
     def outputs(self, table: str = "outputs") -> dict[str, str] | None:
         """The hash of every file of the last published site, by path (of the standby

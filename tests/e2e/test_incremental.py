@@ -8,6 +8,7 @@ import concurrent.futures
 import json
 import marshal
 import os
+import pickle
 import shutil
 import sqlite3
 import time
@@ -1144,7 +1145,13 @@ def test_a_helper_that_fails_to_keep_the_heads_fails_nothing(
     monkeypatch.setattr(digest.halves, "cores", lambda: 2)
     started = _helpers(monkeypatch)
     used = _used_answers(monkeypatch)
-    monkeypatch.setattr(digest.build.Library, "keep_heads", how)
+    asked = site.parent / "asked"
+
+    def keep_heads(*args: object) -> None:  # in the helper: told by a file
+        asked.touch()
+        how(*args)
+
+    monkeypatch.setattr(digest.build.Library, "keep_heads", keep_heads)
     before = site.parent / "before"
     shutil.copytree(site / "public", before)
     _add(site)
@@ -1152,5 +1159,82 @@ def test_a_helper_that_fails_to_keep_the_heads_fails_nothing(
     assert len(started) == 1 and used == [True]
     with pytest.raises(ChildProcessError):
         os.waitpid(started[0], os.WNOHANG)
+    assert asked.exists(), "the helper was asked to keep the heads"
     assert not (site / ".digest-cache" / "heads.kept").exists()
+    _equals_cold_build(site, monkeypatch, before)
+
+
+def test_a_head_of_the_snapshot_that_cannot_be_read_is_read_from_the_database(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As the database's own heads, one that fails to read (here, pickled by a digest
+    whose classes are gone) fails nothing: the database is asked for it."""
+    from digest.cache import Cache
+
+    cache = Cache(site / ".digest-cache")
+    try:
+        keys = sorted(cache.loaded_keys())
+        broken = b"P" + pickle.dumps(_TwoPartError("a", "b"))  # does not unpickle
+        snapshot = {k: broken for k in keys[:3]}
+        assert cache.keep("heads", marshal.dumps(snapshot))
+    finally:
+        cache.close()
+    asked = _heads_asked(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    _build(site, monkeypatch)
+    assert asked == [10]
+    _equals_cold_build(site, monkeypatch, before)
+
+
+def test_a_file_deleted_and_put_back_is_parsed_again_not_taken_from_the_snapshot(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleting a file drops its entry from the database; the snapshot, which still held
+    its head, is forgotten with it, so the file put back is parsed (and stored) again."""
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    _add(site)
+    _build(site, monkeypatch)  # the helper keeps the snapshot
+    kept = site / ".digest-cache" / "heads.kept"
+    assert kept.exists()
+    gone = site / "content" / "2025-07-14-midland-courier-battery-train-trial.md"
+    text = gone.read_bytes()
+    gone.unlink()
+    monkeypatch.setattr(digest.halves, "cores", lambda: 1)  # no helper: no new snapshot
+    _build(site, monkeypatch)
+    assert not kept.exists()
+    gone.write_bytes(text)
+    parsed_here = _parsed_here(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _build(site, monkeypatch)
+    assert parsed_here == [1]
+    _equals_cold_build(site, monkeypatch, before)
+
+
+def test_a_rebuild_leaves_no_trash_and_its_helper_empties_it(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files the standby folder's new ones replace go into the trash beside the
+    site, which the helper deletes once the site is published."""
+    import digest.build
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    emptied: list[bool] = []
+    empty = digest.build._Folding.empty
+
+    def spying(self: Any, trash: Path) -> bool:
+        emptied.append(empty(self, trash))
+        return emptied[-1]
+
+    monkeypatch.setattr(digest.build._Folding, "empty", spying)
+    before = site.parent / "before"
+    for change in (_add, _add_another):  # the second one has a standby folder to update
+        shutil.rmtree(before, ignore_errors=True)
+        shutil.copytree(site / "public", before)
+        change(site)
+        _build(site, monkeypatch)
+        assert not (site / ".public.trash").exists()
+    assert emptied == [True], "the second build's helper emptied its trash"
     _equals_cold_build(site, monkeypatch, before)

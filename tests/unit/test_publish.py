@@ -21,6 +21,7 @@ from digest.publish import (
     make_standby,
     publish,
     standby_folder,
+    trash_folder,
 )
 
 P = PurePosixPath
@@ -194,32 +195,38 @@ def test_make_standby_leaves_nothing_when_the_site_is_not_as_recorded(
     assert [p.name for p in tmp_path.iterdir()] == ["public"]
 
 
-def test_the_standby_writer_writes_over_a_file_of_its_own_and_never_a_shared_one(
+def test_the_standby_writer_makes_every_file_anew_and_moves_the_old_into_the_trash(
     tmp_path: Path,
 ) -> None:
-    """In the standby folder a file no other name links to is written over in place (and
-    cut to its new length); one that is a link shared with the published site is made
-    anew, the published file left as it was."""
-    published, standby = tmp_path / "public", tmp_path / "standby"
+    """A reader still holding a file of an earlier site reads it whole: the standby
+    writer never writes into a file. The file a new one replaces goes into the trash
+    when no other name links to it; one shared with the published site is unlinked,
+    the published file left as it was."""
+    published, standby, trash = tmp_path / "public", tmp_path / "standby", tmp_path / "trash"
     published.mkdir()
     standby.mkdir()
     (standby / "own.html").write_bytes(b"a long old page")
     (published / "shared.html").write_bytes(b"published")
     os.link(published / "shared.html", standby / "shared.html")
-    own = (standby / "own.html").stat().st_ino
-    writer = _Writer(standby)
-    writer.write(P("own.html"), b"short")
-    writer.write(P("shared.html"), b"new")
-    assert (standby / "own.html").read_bytes() == b"short"
-    assert (standby / "own.html").stat().st_ino == own  # written over, not replaced
+    writer = _Writer(standby, trash=trash)
+    with (standby / "own.html").open("rb") as reader:
+        writer.write(P("own.html"), b"short")
+        writer.write(P("shared.html"), b"new")
+        assert reader.read() == b"a long old page"
+    assert _tree(standby) == {"own.html": b"short", "shared.html": b"new"}
     assert (published / "shared.html").read_bytes() == b"published"
     assert (published / "shared.html").stat().st_nlink == 1
-    assert _tree(standby) == {"own.html": b"short", "shared.html": b"new"}
+    assert [p.read_bytes() for p in trash.iterdir()] == [b"a long old page"]
+    writer.remove(P("own.html"))
+    assert _tree(standby) == {"shared.html": b"new"}
+    assert sorted(p.read_bytes() for p in trash.iterdir()) == [b"a long old page", b"short"]
 
 
-def test_the_standby_writer_replaces_a_pipe_without_waiting_for_a_reader(tmp_path: Path) -> None:
+def test_the_standby_writer_replaces_a_pipe_without_opening_it(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "index.html")
-    _Writer(tmp_path).write(P("index.html"), b"page")  # would block, opened to write over
+    _Writer(tmp_path, trash=tmp_path.parent / f"{tmp_path.name}-trash").write(
+        P("index.html"), b"page"
+    )  # opened to write, the pipe would wait for a reader
     assert (tmp_path / "index.html").read_bytes() == b"page"
 
 
@@ -231,7 +238,7 @@ def test_the_standby_writer_links_over_a_file_and_refuses_a_symbolic_link(
     standby.mkdir()
     (published / "a.html").write_bytes(b"published")
     (standby / "a.html").write_bytes(b"older")
-    writer = _Writer(standby)
+    writer = _Writer(standby, trash=tmp_path / "trash")
     assert writer.link(published / "a.html", "a.html", 9)
     assert (standby / "a.html").stat().st_ino == (published / "a.html").stat().st_ino
     assert not writer.link(published / "a.html", "a.html", 3)  # not the size expected
@@ -239,3 +246,47 @@ def test_the_standby_writer_links_over_a_file_and_refuses_a_symbolic_link(
     with pytest.raises(PublishError, match="a link or folder is in its place"):
         writer.write(P("b.html"), b"page")
     assert (published / "a.html").read_bytes() == b"published"
+    assert [p.read_bytes() for p in (tmp_path / "trash").iterdir()] == [b"older"]
+
+
+@pytest.mark.parametrize("emptied", [True, False])
+def test_the_trash_is_emptied_once_the_site_is_published_here_or_by_whom_asked(
+    tmp_path: Path, emptied: bool
+) -> None:
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"one"}, out)
+    _, second = publish({P("a/index.html"): b"two"}, out, first)  # the standby made
+    asked: list[Path] = []
+
+    def empty(folder: Path) -> bool:
+        assert (out / "a" / "index.html").read_bytes() == b"three", "after the swap"
+        asked.append(folder)
+        return emptied
+
+    publish({P("a/index.html"): b"three"}, out, second, standby=first, empty=empty)
+    trash = trash_folder(out)
+    assert asked == [trash]
+    if emptied:  # left for whom was asked
+        assert [p.read_bytes() for p in trash.iterdir()] == [b"one"]
+    else:
+        assert not trash.exists()
+    publish({P("a/index.html"): b"four"}, out, {"a/index.html": file_hash(b"three")})
+    assert not trash.exists(), "a trash left behind is deleted by the next publishing"
+    assert _tree(out) == {"a/index.html": b"four"}
+
+
+def test_a_standby_folder_not_vouched_for_is_hashed_and_what_is_no_file_deleted(
+    tmp_path: Path,
+) -> None:
+    """Reading a pipe would wait for a writer: what is not a plain file in a standby
+    folder whose files are not known is deleted, not read (nor published)."""
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"one", P("b/index.html"): b"b"}, out)
+    _, second = publish({P("a/index.html"): b"two", P("b/index.html"): b"b"}, out, first)
+    spare = standby_folder(out)
+    os.mkfifo(spare / "a" / "pipe")
+    (spare / "link").symlink_to(out)
+    (spare / "b" / "index.html").write_bytes(b"changed while no one watched")
+    publish({P("a/index.html"): b"three", P("b/index.html"): b"b"}, out, second)
+    assert _tree(out) == {"a/index.html": b"three", "b/index.html": b"b"}
+    assert not (out / "link").is_symlink()
