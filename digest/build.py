@@ -481,10 +481,11 @@ class Library:
                 self.cache.store_loaded(batch)
                 batch = []
         self.cache.store_loaded(batch)
-        if self.cache.forget_loaded_except(self.keys.values()):
-            # A head the snapshot still held would be taken for cached if its file came
-            # back, though the database no longer has its body and fingerprints.
-            self.cache.forget_kept(HEADS)
+        # The heads' snapshot goes first: a head it still held would be taken for cached
+        # if its file came back, though the database no longer had its body.
+        self.cache.forget_loaded_except(
+            self.keys.values(), functools.partial(self.cache.forget_kept, HEADS)
+        )
         self.loaded = self._assemble(heads)
         return self.loaded
 

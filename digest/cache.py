@@ -433,29 +433,35 @@ class Cache:
         except sqlite3.Error:
             pass
 
-    def forget_loaded_except(self, keep: Iterable[str]) -> bool:
-        """Drop entries no current file needs, so the cache does not grow without bound;
-        True when some were dropped (or may have been). The keys are listed and only
-        those to drop deleted: a rebuild drops a few, and handing SQLite every key to
-        keep took a thirtieth of its time."""
+    def forget_loaded_except(
+        self, keep: Iterable[str], first: Callable[[], bool] | None = None
+    ) -> None:
+        """Drop entries no current file needs, so the cache does not grow without bound.
+        The keys are listed and only those to drop deleted: a rebuild drops a few, and
+        handing SQLite every key to keep took a thirtieth of its time. ``first`` is
+        called when there are some to drop, before they are: none is when it returns
+        False."""
         if self._db is None:
-            return False
-        gone: set[str] = set()
+            return
         try:
             stored = {k for (k,) in self._db.execute("SELECT key FROM loaded")}
             gone = stored.difference(keep)
-            if gone:
+            if gone and (first is None or first()):
                 self._db.executemany("DELETE FROM loaded WHERE key = ?", [(k,) for k in gone])
                 self._db.commit()
         except sqlite3.Error:
             pass
-        return bool(gone)
 
-    def forget_kept(self, name: str) -> None:
-        """Delete what ``keep`` kept under ``name``, if anything."""
-        if self._db is not None:
-            with contextlib.suppress(OSError):
-                (self.path.parent / f"{name}{_KEPT_SUFFIX}").unlink(missing_ok=True)
+    def forget_kept(self, name: str) -> bool:
+        """Delete what ``keep`` kept under ``name``; True when nothing is kept under it
+        now."""
+        if self._db is None:
+            return False
+        try:
+            (self.path.parent / f"{name}{_KEPT_SUFFIX}").unlink(missing_ok=True)
+        except OSError:
+            return False
+        return True
 
     def outputs(self, table: str = "outputs") -> dict[str, str] | None:
         """The hash of every file of the last published site, by path (of the standby

@@ -278,7 +278,9 @@ def _receive(pipe: BinaryIO) -> Any:
 
 def _serve(tasks: Sequence[Callable[[Any], Any]], asks: int, answers: int) -> NoReturn:
     """The helper: run each task asked for and send back what came of it, until the pipe
-    of asks ends; then leave without the interpreter's teardown (see ``_run``).
+    of asks ends; then leave without the interpreter's teardown (see ``_run``). Once no
+    one reads the answers (the helper was closed), the tasks already asked still run:
+    ``close`` lets the helper finish them.
 
     The helper is a process group of its own, and ignores the terminal's Ctrl-C: the
     process that made it is interrupted, and ends it (with whatever it forked). In the
@@ -288,23 +290,26 @@ def _serve(tasks: Sequence[Callable[[Any], Any]], asks: int, answers: int) -> No
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTTOU, signal.SIG_IGN)
     try:
-        with os.fdopen(asks, "rb") as inbox, os.fdopen(answers, "wb") as outbox:
-            while True:
-                asked = _receive(inbox)
-                if asked is None:
-                    break
-                task, value = asked
+        inbox, outbox = os.fdopen(asks, "rb"), os.fdopen(answers, "wb")
+        answering = True
+        while True:
+            asked = _receive(inbox)
+            if asked is None:
+                break
+            task, value = asked
+            try:
+                blob = pickle.dumps((True, tasks[task](value)), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException as exc:
+                blob = _failure(exc)
+            if answering:
                 try:
-                    blob = pickle.dumps(
-                        (True, tasks[task](value)), protocol=pickle.HIGHEST_PROTOCOL
-                    )
-                except BaseException as exc:
-                    blob = _failure(exc)
-                outbox.write(len(blob).to_bytes(8, "little"))
-                outbox.write(blob)
-                outbox.flush()
+                    outbox.write(len(blob).to_bytes(8, "little"))
+                    outbox.write(blob)
+                    outbox.flush()
+                except OSError:  # closed: no answer is read any more
+                    answering = False
     finally:
-        os._exit(0)
+        os._exit(0)  # (the pipes' objects never flushed again, nor told of)
 
 
 def in_halves(there: Callable[[], T], here: Callable[[], U]) -> tuple[T, U]:

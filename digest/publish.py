@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 
 from digest.errors import PublishError
 from digest.model import is_plain_path
@@ -269,6 +269,8 @@ def publish(
     _check_replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     trash = trash_folder(output)
+    if os.path.islink(trash) or os.path.isfile(trash):  # not a folder of ours
+        os.unlink(trash)
     for stale in [*stale_folders(output), trash]:  # the trash left by a build killed
         shutil.rmtree(stale, ignore_errors=True)
     previous = previous if previous is not None and (output / MARKER).is_file() else {}
@@ -279,8 +281,17 @@ def publish(
         try:
             have = dict(standby) if standby is not None else _hash_tree(spare)
             work = spare
-        except OSError:  # a standby folder that cannot be read is not used
+        except OSError as exc:  # a standby folder that cannot be read: moved out of the way
             have = {}
+            try:  # (the next publishing deletes it: see stale_folders)
+                old = tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent)
+                os.rmdir(old)
+                os.rename(spare, old)
+            except OSError as again:
+                raise PublishError(
+                    f"{spare}: expected a standby folder to read or move away, found "
+                    f"neither possible ({exc.strerror}, then {again.strerror})"
+                ) from again
     if work is None:
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     hashes: dict[str, str] = {}
@@ -388,7 +399,7 @@ def _hash_tree(root: Path) -> dict[str, str]:
     known), by relative path. Anything else there (a link, a pipe, which reading would
     wait on) no build put there: it is deleted."""
     out: dict[str, str] = {}
-    for folder, dirs, names in os.walk(root):
+    for folder, dirs, names in os.walk(root, onerror=_raise):
         for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(folder, d)))]:
             path = Path(folder, name)
             if S_ISREG(path.lstat().st_mode):
@@ -397,6 +408,10 @@ def _hash_tree(root: Path) -> dict[str, str]:
                 path.unlink()
     out.pop(MARKER, None)
     return out
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -469,12 +484,14 @@ class _Writer:
             f.write(data)
 
     def _move_aside(self, target: str) -> None:
-        """Take whatever is at ``target`` (not a folder: see ``_target``) out of the way of
-        a new file, as the class's docstring tells."""
+        """Take the file at ``target`` out of the way of a new one, as the class's
+        docstring tells; a folder there is refused."""
         try:
             found = os.lstat(target)
         except FileNotFoundError:
             return
+        if S_ISDIR(found.st_mode):
+            raise PublishError(f"refusing to replace '{target}': expected a file, found a folder")
         if self._trash is not None and found.st_nlink == 1:
             self._moved += 1
             aside = os.path.join(self._trash, f"{os.getpid()}-{self._moved}")
@@ -485,8 +502,8 @@ class _Writer:
                     os.makedirs(self._trash, exist_ok=True)
                     os.rename(target, aside)
                 return
-            except OSError:  # deleted at once instead
-                pass
+            except OSError:  # not to be had: deleted at once, from now on
+                self._trash = None
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)
 
@@ -514,6 +531,13 @@ class _Writer:
     def remove(self, rel: PurePosixPath) -> None:
         """Delete a file the new site no longer has, and the folders it leaves empty."""
         target = safe_target(self.root, rel)
+        for folder in target.parents:  # never through a link planted for a folder
+            if folder == self.root:
+                break
+            if folder.is_symlink():
+                raise PublishError(
+                    f"refusing to remove '{rel}': expected a folder at '{folder}', found a link"
+                )
         self._move_aside(os.fspath(target))
         folder = target.parent
         while folder != self.root:

@@ -165,8 +165,9 @@ def mount_path(config: Config) -> str:
 
 
 def is_output_path(path: Path, output: Path) -> bool:
-    """True for a path inside the output folder, a build's temporary folder beside it, or
-    the standby folder (see ``digest.publish.standby_folder``).
+    """True for a path inside the output folder, a build's temporary folder beside it, the
+    standby folder (see ``digest.publish.standby_folder``) or the trash folder (see
+    ``digest.publish.trash_folder``): what a build writes, never a reason to build.
 
     >>> out = Path("/site/public")
     >>> is_output_path(Path("/site/public/index.html"), out), is_output_path(Path("/site/.public.new-x1/a"), out)
@@ -175,8 +176,10 @@ def is_output_path(path: Path, output: Path) -> bool:
     (False, False)
     >>> is_output_path(Path("/site/.public.standby/index.html"), out)
     True
+    >>> is_output_path(Path("/site/.public.trash/812-3"), out)
+    True
     """
-    temporary = (f".{output.name}.new-", f".{output.name}.old-", f".{output.name}.standby")
+    temporary = tuple(f".{output.name}.{kind}" for kind in ("new-", "old-", "standby", "trash"))
     return any(
         p == output or (p.parent == output.parent and p.name.startswith(temporary))
         for p in (path, *path.parents)

@@ -276,6 +276,27 @@ def test_closing_a_helper_lets_it_finish_and_waits_for_it(tmp_path: Path) -> Non
         os.waitpid(pid, os.WNOHANG)
 
 
+def test_closing_a_helper_lets_it_finish_every_task_asked_though_no_answer_is_read(
+    tmp_path: Path,
+) -> None:
+    """Its answers' pipe is closed: the first answer cannot be sent, and the tasks asked
+    after it still run."""
+
+    def slow(_: object) -> bytes:
+        time.sleep(0.3)
+        return b"x" * 100_000  # more than the pipe holds
+
+    def mark(name: str) -> None:
+        (tmp_path / name).write_text("done")
+
+    helper = halves.Helper([slow, mark])
+    helper.ask(0, None)
+    helper.ask(1, "first")
+    helper.ask(1, "second")
+    helper.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first", "second"]
+
+
 def test_stopping_a_helper_ends_it_at_once() -> None:
     helper = halves.Helper([time.sleep])
     pid = helper._pid

@@ -270,9 +270,73 @@ def test_the_trash_is_emptied_once_the_site_is_published_here_or_by_whom_asked(
         assert [p.read_bytes() for p in trash.iterdir()] == [b"one"]
     else:
         assert not trash.exists()
-    publish({P("a/index.html"): b"four"}, out, {"a/index.html": file_hash(b"three")})
-    assert not trash.exists(), "a trash left behind is deleted by the next publishing"
+    # A trash left behind (its emptying asked for, and not done) is deleted by the next
+    # publishing before it writes: this one's holds only what it replaced.
+    (trash / "left").mkdir(parents=True, exist_ok=True)
+    third = {"a/index.html": file_hash(b"three")}
+    publish({P("a/index.html"): b"four"}, out, third, standby=second, empty=lambda _: True)
+    assert [p.read_bytes() for p in trash.iterdir()] == [b"two"]
     assert _tree(out) == {"a/index.html": b"four"}
+
+
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_a_trash_that_is_no_folder_of_ours_is_deleted_not_used(
+    tmp_path: Path, planted: str
+) -> None:
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"one"}, out)
+    _, second = publish({P("a/index.html"): b"two"}, out, first)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    trash = trash_folder(out)
+    if planted == "link":
+        trash.symlink_to(elsewhere)
+    else:
+        trash.write_bytes(b"planted")
+    publish({P("a/index.html"): b"three"}, out, second, standby=first)
+    assert _tree(out) == {"a/index.html": b"three"}
+    assert list(elsewhere.iterdir()) == [] and not os.path.lexists(trash)
+
+
+def test_a_standby_folder_that_cannot_be_read_is_moved_aside_and_a_new_one_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import digest.publish
+
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"one"}, out)
+    _, second = publish({P("a/index.html"): b"two"}, out, first)
+
+    def unreadable(root: Path) -> dict[str, str]:
+        raise PermissionError(13, "Permission denied", os.fspath(root / "a"))
+
+    monkeypatch.setattr(digest.publish, "_hash_tree", unreadable)
+    replaced: list[bool] = []
+    publish({P("a/index.html"): b"three"}, out, second, after_swap=replaced.append)
+    assert _tree(out) == {"a/index.html": b"three"}
+    assert replaced == [True], "the site replaced is the standby folder now"
+    assert _tree(standby_folder(out)) == {"a/index.html": b"two"}
+    assert len(list(tmp_path.glob(".public.old-*"))) == 1, "the unreadable one, aside"
+    monkeypatch.undo()
+    publish({P("a/index.html"): b"four"}, out, {"a/index.html": file_hash(b"three")})
+    assert not list(tmp_path.glob(".public.old-*")), "deleted by the next publishing"
+
+
+def test_the_standby_writer_never_removes_through_a_link_planted_for_a_folder(
+    tmp_path: Path,
+) -> None:
+    published, standby = tmp_path / "public", tmp_path / "standby"
+    (published / "a").mkdir(parents=True)
+    (published / "a" / "index.html").write_bytes(b"published")
+    standby.mkdir()
+    (standby / "a").symlink_to(published / "a")
+    (standby / "b").mkdir()
+    writer = _Writer(standby, trash=tmp_path / "trash")
+    with pytest.raises(PublishError, match=r"expected a folder at .*, found a link"):
+        writer.remove(P("a/index.html"))
+    with pytest.raises(PublishError, match="expected a file, found a folder"):
+        writer.remove(P("b"))
+    assert (published / "a" / "index.html").read_bytes() == b"published"
 
 
 def test_a_standby_folder_not_vouched_for_is_hashed_and_what_is_no_file_deleted(
