@@ -269,10 +269,8 @@ def publish(
     _check_replaceable(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     trash = trash_folder(output)
-    if os.path.islink(trash) or os.path.isfile(trash):  # not a folder of ours
-        os.unlink(trash)
     for stale in [*stale_folders(output), trash]:  # the trash left by a build killed
-        shutil.rmtree(stale, ignore_errors=True)
+        _remove_left(stale)
     previous = previous if previous is not None and (output / MARKER).is_file() else {}
     spare = standby_folder(output)
     have: dict[str, str] = {}
@@ -281,17 +279,14 @@ def publish(
         try:
             have = dict(standby) if standby is not None else _hash_tree(spare)
             work = spare
-        except OSError as exc:  # a standby folder that cannot be read: moved out of the way
+        except OSError:  # a standby folder that cannot be read: moved out of the way
             have = {}
-            try:  # (the next publishing deletes it: see stale_folders)
+            # The next publishing deletes it (see stale_folders), all it can read of it.
+            # Where it cannot be moved, the site it replaces is deleted instead (_swap).
+            with contextlib.suppress(OSError):
                 old = tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent)
                 os.rmdir(old)
                 os.rename(spare, old)
-            except OSError as again:
-                raise PublishError(
-                    f"{spare}: expected a standby folder to read or move away, found "
-                    f"neither possible ({exc.strerror}, then {again.strerror})"
-                ) from again
     if work is None:
         work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
     hashes: dict[str, str] = {}
@@ -348,7 +343,7 @@ def publish(
     if after_swap is not None:
         after_swap(kept)
     if os.path.lexists(trash) and not (empty is not None and empty(trash)):
-        shutil.rmtree(trash, ignore_errors=True)
+        _remove_left(trash)
     return len(hashes), hashes
 
 
@@ -365,12 +360,26 @@ def _ours(folder: Path) -> bool:
     return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
 
 
+def _remove_left(path: Path) -> None:
+    """Delete what a build left at ``path`` (a folder; anything else at its name is
+    deleted without being read, since reading a pipe would wait), as far as it can."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return
+    if S_ISDIR(found.st_mode):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
 def _discard(work: Path, spare: Path, trash: Path) -> None:
     """After a failure: a temporary folder goes, and the trash; the standby folder stays
     (its next use hashes its files, since what it holds is no longer known)."""
     if work != spare:
         shutil.rmtree(work, ignore_errors=True)
-    shutil.rmtree(trash, ignore_errors=True)
+    _remove_left(trash)
 
 
 def _swap(work: Path, output: Path, spare: Path) -> bool:
@@ -453,8 +462,11 @@ class _Writer:
         else:
             target = os.fspath(safe_target(self.root, PurePosixPath(rel)))
         self._folder(os.path.dirname(target))
-        if not self.fresh and (os.path.islink(target) or os.path.isdir(target)):
-            raise PublishError(f"refusing to write '{rel}': a link or folder is in its place")
+        if not self.fresh:
+            if os.path.islink(target):
+                raise PublishError(f"refusing to write '{rel}': a link or folder is in its place")
+            if os.path.isdir(target):  # the site had a folder of this name: out of the way
+                self._move_aside(target, folder=True)
         return target
 
     def _folder(self, folder: str) -> None:
@@ -464,10 +476,13 @@ class _Writer:
         try:
             os.mkdir(folder)
         except FileExistsError:
-            if os.path.islink(folder) or not os.path.isdir(folder):
+            if os.path.islink(folder) or (self.fresh and not os.path.isdir(folder)):
                 raise PublishError(
                     f"refusing to write into '{folder}': expected a folder, found a link or a file"
                 ) from None
+            if not os.path.isdir(folder):  # the site had a file of this name: out of the way
+                self._move_aside(folder)
+                os.mkdir(folder)
         self.folders.add(folder)
 
     def write(self, rel: PurePosixPath, data: bytes) -> None:
@@ -483,16 +498,17 @@ class _Writer:
         with open(fd, "wb") as f:
             f.write(data)
 
-    def _move_aside(self, target: str) -> None:
-        """Take the file at ``target`` out of the way of a new one, as the class's
-        docstring tells; a folder there is refused."""
+    def _move_aside(self, target: str, folder: bool = False) -> None:
+        """Take the file at ``target`` (or, told it is one, the ``folder``) out of the
+        way of a new one, as the class's docstring tells; a folder not expected is
+        refused."""
         try:
             found = os.lstat(target)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # (its folder a file now)
             return
-        if S_ISDIR(found.st_mode):
+        if S_ISDIR(found.st_mode) and not folder:
             raise PublishError(f"refusing to replace '{target}': expected a file, found a folder")
-        if self._trash is not None and found.st_nlink == 1:
+        if self._trash is not None and (folder or found.st_nlink == 1):
             self._moved += 1
             aside = os.path.join(self._trash, f"{os.getpid()}-{self._moved}")
             try:
@@ -502,10 +518,15 @@ class _Writer:
                     os.makedirs(self._trash, exist_ok=True)
                     os.rename(target, aside)
                 return
+            except FileNotFoundError:  # the file went meanwhile
+                return
             except OSError:  # not to be had: deleted at once, from now on
                 self._trash = None
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
+        if folder:
+            shutil.rmtree(target)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
 
     def link(self, old: str | Path, rel: PurePosixPath | str, size: int | None) -> bool:
         """Hard-link an unchanged file from the published site (a plain file, of ``size``
@@ -538,6 +559,8 @@ class _Writer:
                 raise PublishError(
                     f"refusing to remove '{rel}': expected a folder at '{folder}', found a link"
                 )
+        if target.is_dir() and not target.is_symlink():
+            return  # a folder of the new site's, where the standby folder had a file
         self._move_aside(os.fspath(target))
         folder = target.parent
         while folder != self.root:

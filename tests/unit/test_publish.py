@@ -334,8 +334,8 @@ def test_the_standby_writer_never_removes_through_a_link_planted_for_a_folder(
     writer = _Writer(standby, trash=tmp_path / "trash")
     with pytest.raises(PublishError, match=r"expected a folder at .*, found a link"):
         writer.remove(P("a/index.html"))
-    with pytest.raises(PublishError, match="expected a file, found a folder"):
-        writer.remove(P("b"))
+    writer.remove(P("b"))  # a folder now where the standby folder had a file: the new site's
+    assert (standby / "b").is_dir()
     assert (published / "a" / "index.html").read_bytes() == b"published"
 
 
@@ -354,3 +354,36 @@ def test_a_standby_folder_not_vouched_for_is_hashed_and_what_is_no_file_deleted(
     publish({P("a/index.html"): b"three", P("b/index.html"): b"b"}, out, second)
     assert _tree(out) == {"a/index.html": b"three", "b/index.html": b"b"}
     assert not (out / "link").is_symlink()
+
+
+def test_a_file_that_becomes_a_folder_and_back_is_published_through_the_standby_folder(
+    tmp_path: Path,
+) -> None:
+    """The standby folder holds the site before last: a name that was a file there and
+    is a folder now (or the reverse) is moved out of the way, never a failure that
+    every later build repeats."""
+    out = tmp_path / "public"
+    sites = [
+        {P("downloads"): b"a file", P("index.html"): b"1"},
+        {P("downloads"): b"a file", P("index.html"): b"2"},
+        {P("downloads/a.pdf"): b"pdf", P("index.html"): b"3"},
+        {P("downloads/a.pdf"): b"pdf", P("index.html"): b"4"},
+        {P("downloads"): b"a file again", P("index.html"): b"5"},
+    ]
+    hashes: dict[str, str] = {}
+    standby: dict[str, str] | None = None
+    for files in sites:
+        _, made = publish(files, out, hashes, standby=standby)
+        standby, hashes = (hashes or None), made
+        assert _tree(out) == {k.as_posix(): v for k, v in files.items()}
+    assert not trash_folder(out).exists()
+
+
+def test_a_pipe_named_as_the_trash_is_deleted_not_opened(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    _, first = publish({P("a/index.html"): b"one"}, out)
+    _, second = publish({P("a/index.html"): b"two"}, out, first)
+    os.mkfifo(trash_folder(out))  # opened to be deleted as a folder, it would wait
+    publish({P("a/index.html"): b"three"}, out, second, standby=first)
+    assert _tree(out) == {"a/index.html": b"three"}
+    assert not os.path.lexists(trash_folder(out))
