@@ -1073,6 +1073,19 @@ def _heads_asked(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return counts
 
 
+def _heads_asked_adding_one(site: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many heads each read of the database's heads was for, in a rebuild after a
+    file was added; the site it made is checked against a cold build's."""
+    asked = _heads_asked(monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    _add(site)
+    _build(site, monkeypatch)
+    counts = list(asked)
+    _equals_cold_build(site, monkeypatch, before)
+    return counts
+
+
 def test_a_rebuild_s_helper_keeps_the_heads_and_the_next_build_reads_them_at_once(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1125,13 +1138,8 @@ def test_a_snapshot_of_heads_that_is_not_one_is_read_around(
         assert cache.keep("heads", snapshot)
     finally:
         cache.close()
-    asked = _heads_asked(monkeypatch)
-    before = site.parent / "before"
-    shutil.copytree(site / "public", before)
-    _add(site)
-    _build(site, monkeypatch)
+    asked = _heads_asked_adding_one(site, monkeypatch)
     assert asked == [10], "every head was read from the database"
-    _equals_cold_build(site, monkeypatch, before)
 
 
 @pytest.mark.parametrize("how", [_dying, _failing])
@@ -1185,13 +1193,8 @@ def test_a_head_of_the_snapshot_that_cannot_be_read_is_read_from_the_database(
         assert load_head(rows[broken])  # the database's head of it reads
     finally:
         cache.close()
-    asked = _heads_asked(monkeypatch)
-    before = site.parent / "before"
-    shutil.copytree(site / "public", before)
-    _add(site)
-    _build(site, monkeypatch)
+    asked = _heads_asked_adding_one(site, monkeypatch)
     assert asked == [2], "the broken head and the new file's were read from the database"
-    _equals_cold_build(site, monkeypatch, before)
 
 
 def test_a_file_deleted_and_put_back_is_parsed_again_not_taken_from_the_snapshot(
