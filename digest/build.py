@@ -1137,6 +1137,10 @@ def _made(aside: Half[bool]) -> bool:
         return False
 
 
+_PARSE, _FOLD, _KEPT, _HEADS, _EMPTY = range(5)
+"""The tasks of the build's helper, by their places in what ``_Folding.help`` gives it."""
+
+
 def _empty(folder: str) -> None:
     """Delete ``folder`` and all in it (a task of the build's helper: see
     ``_Folding.empty``)."""
@@ -1245,7 +1249,7 @@ class _Folding:
             parse = functools.partial(library.parse_missing, data)
             tasks = (parse, self._fold_aside, self._kept_aside, library.keep_heads, _empty)
             self._helper = Helper(tasks)
-            self._helper.ask(0, None)
+            self._helper.ask(_PARSE, None)
         except (OSError, HalfFailed):
             self.stop()
             return False
@@ -1269,7 +1273,7 @@ class _Folding:
         if self._helper is None:
             return
         try:
-            self._helper.ask(1, tuple((a.id, a.path) for a in articles))
+            self._helper.ask(_FOLD, tuple((a.id, a.path) for a in articles))
         except HalfFailed:
             self.stop()
             return
@@ -1315,11 +1319,11 @@ class _Folding:
         from digest.halves import HalfFailed
 
         try:
-            helper.ask(2, None)
+            helper.ask(_KEPT, None)
             self._keeping = True
             # Then the heads, for the next build (see ``Library.keep_heads``): done while
             # this one renders, and never answered; a helper let leave finishes it.
-            helper.ask(3, None)
+            helper.ask(_HEADS, None)
             self._snapshot = True
         except HalfFailed:  # gone since: the next build adds to the index it finds
             self.stop()
@@ -1334,7 +1338,7 @@ class _Folding:
         if self._helper is None:
             return False
         try:
-            self._helper.ask(4, os.fspath(trash))
+            self._helper.ask(_EMPTY, os.fspath(trash))
         except HalfFailed:
             self.stop()
             return False

@@ -464,7 +464,7 @@ class _Writer:
         self._folder(os.path.dirname(target))
         if not self.fresh:
             if os.path.islink(target):
-                raise PublishError(f"refusing to write '{rel}': a link or folder is in its place")
+                raise PublishError(f"refusing to write '{rel}': a link is in its place")
             if os.path.isdir(target):  # the site had a folder of this name: out of the way
                 self._move_aside(target, folder=True)
         return target

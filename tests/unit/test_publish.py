@@ -243,7 +243,7 @@ def test_the_standby_writer_links_over_a_file_and_refuses_a_symbolic_link(
     assert (standby / "a.html").stat().st_ino == (published / "a.html").stat().st_ino
     assert not writer.link(published / "a.html", "a.html", 3)  # not the size expected
     (standby / "b.html").symlink_to(published / "a.html")
-    with pytest.raises(PublishError, match="a link or folder is in its place"):
+    with pytest.raises(PublishError, match="a link is in its place"):
         writer.write(P("b.html"), b"page")
     assert (published / "a.html").read_bytes() == b"published"
     assert [p.read_bytes() for p in (tmp_path / "trash").iterdir()] == [b"older"]
