@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from digest.load import Loaded
-from digest.model import Article, Problem
+from digest.model import Article, Problem, make_article
 
 _PLAIN = b"M"
 _PICKLED = b"P"
@@ -107,7 +107,7 @@ def _plain_head(value: tuple[Any, ...]) -> Loaded:
     at = _PUBLISHED
     return Loaded(
         path,
-        tuple([Article(*v[:at], _date(v[at]), *v[at + 1 :]) for v in articles]),  # type: ignore[call-arg]  # fields in order
+        tuple([make_article(*v[:at], _date(v[at]), *v[at + 1 :]) for v in articles]),
         tuple([Problem(*p) for p in problems]) if problems else (),
         tuple([_date(u) for u in updated]) if updated else (),
     )

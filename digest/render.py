@@ -154,6 +154,12 @@ class Renderer:
             config.title, config.description, config.site_url, base_path, config.language, now
         )
         self.env = make_environment(config.root / "templates", compiled)
+        # Whether the default theme's listing pages are the site's: a month's or a year's
+        # then shows its days or months, never its stories (see ``_listing_key``). A
+        # site's own template may show them, so with any template of its own they are
+        # keyed as every listing's are.
+        own = config.root / "templates"
+        self._default_theme = not (own.is_dir() and any(p.is_file() for p in own.rglob("*")))
         self.env.filters["block_html"] = _block_html
         self.env.filters["local"] = self.local
         self.env.filters["nice_date"] = lambda d: self.local(d).strftime("%-d %B %Y")
@@ -524,7 +530,13 @@ class Renderer:
         story_keys: Mapping[str, str],
         counts: Mapping[PurePosixPath, int],
     ) -> str:
+        """What a listing page shows, as a key: its place, its text, its neighbours, and
+        its stories by their keys. In the default theme a month's or a year's page shows
+        its days or months and how many stories each holds (``children``), not its
+        stories: those are not keyed. (They were a third of the story keys joined and
+        hashed again each rebuild, for pages that do not show them.)"""
         assert self.memo is not None
+        shown = () if self._default_theme and listing.kind in ("month", "year") else listing.stories
         return text_key(
             [
                 self.memo.signature,
@@ -538,7 +550,7 @@ class Renderer:
                 str(listing.older),
                 str(listing.first_folder),
                 str(len(listing.stories)),
-                *[story_keys[s.id] for s in listing.stories],
+                *[story_keys[s.id] for s in shown],
                 *[f"{c.folder}:{c.title}:{counts[c.first_folder]}" for c in children],
             ]
         )

@@ -35,7 +35,7 @@ from typing import Any
 
 from digest.cache import key, program_version
 from digest.identity import Identities, claim, keep_identities
-from digest.model import Article, Story
+from digest.model import Article, Story, make_story
 from digest.stories import newest_first, story_of_group
 
 _MAGIC = "digest-shells-4"
@@ -207,7 +207,7 @@ def _fill(shell: Shell, group: Sequence[Article], tz: tzinfo) -> Story:
     _, _, sid, folder, slug, lead, order, published, updated, tags, summary, _ = shell
     lead_article = group[lead]
     when = _date(published, tz)
-    return Story(
+    return make_story(
         sid,
         slug,
         lead_article,

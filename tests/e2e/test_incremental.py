@@ -121,6 +121,56 @@ def test_incremental_equals_cold(change: str, site: Path, monkeypatch: pytest.Mo
     assert _tree(site / "public") != _tree(before), "the change shows in the site"
 
 
+def test_a_site_template_that_shows_a_month_s_stories_gets_them_keyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The default theme's month and year pages show no story, so their keys leave the
+    # stories out; a site's own template may show them, and then a headline edited
+    # makes the month's page again.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    (site / "templates").mkdir()
+    (site / "templates" / "listing.html").write_text(
+        '{% extends "!default/listing.html" %}{% block main %}{{ super() }}'
+        '<ul class="every">{% for s in listing.stories %}<li>{{ s.title }}</li>{% endfor %}'
+        "</ul>{% endblock %}"
+    )
+    _build(site, monkeypatch)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    path = site / "content" / "2025-07-13-lakeside-observer-alpine-glacier-survey.md"
+    path.write_text(path.read_text().replace("lost record volume", "shrank by a record"))
+    _build(site, monkeypatch)
+    month = (site / "public" / "2025" / "07" / "index.html").read_text()
+    assert "Alpine glaciers shrank by a record last year" in month
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+
+
+def test_a_month_page_of_the_default_theme_is_not_made_again_when_a_headline_changes(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It shows the month's days and their counts, not its stories.
+    from digest import render
+
+    made: list[str] = []
+    page = render.Renderer.page
+
+    def spy(self: render.Renderer, template: str, **context: Any) -> bytes:
+        if "listing" in context:
+            made.append(str(context["listing"].folder))
+        return page(self, template, **context)
+
+    monkeypatch.setattr(render.Renderer, "page", spy)
+    path = site / "content" / "2025-07-13-lakeside-observer-alpine-glacier-survey.md"
+    path.write_text(path.read_text().replace("lost record volume", "shrank by a record"))
+    _build(site, monkeypatch)
+    assert "2025/07/13" in made
+    assert "2025/07" not in made and "2025" not in made
+
+
 def test_an_edited_template_is_compiled_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Compiled templates are kept between builds (.digest-cache/templates); an edit to a
     # template already compiled must show, as it does in a cold build.
