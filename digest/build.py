@@ -33,7 +33,7 @@ from digest.cache import CACHE_FOLDER, Cache, dumps, key, program_version
 from digest.config import Config
 from digest.errors import DigestError
 from digest.identity import IDENTITY_FILE, Identities
-from digest.model import Article, BuildReport, Merge, Problem, Story
+from digest.model import Article, BuildReport, Merge, Problem, Story, slot_maker
 
 if TYPE_CHECKING:
     from digest.dedup import Fingerprint, Vocabulary
@@ -132,6 +132,7 @@ class Source:
 
 
 _name = operator.attrgetter("name")
+_source = slot_maker(Source)  # every file of every rebuild: see ``slot_maker``
 
 
 def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str]]:
@@ -193,7 +194,7 @@ def scan(
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             known = index.get(rel)
             if known is not None and known[:4] == stamp:
-                sources.append(Source(rel, name, known[4]))
+                sources.append(_source(rel, name, known[4], ""))
                 stamps[rel] = known
                 continue
             with open(name, "rb") as file:

@@ -80,10 +80,11 @@ class Shells:
         >>> Shells("k", {"g": ("m", None, "s1", *[None] * 8, "")}).with_keys({"s1": "p"}, "sig").by_group["g"][-1]
         'p'
         """
-        by_group = {
-            group: (*shell[:_KEY], story_keys.get(shell[2], ""))
-            for group, shell in self.by_group.items()
-        }
+        by_group = {}
+        for group, shell in self.by_group.items():
+            k = story_keys.get(shell[2], "")
+            # A kept story's shell has its key already: the same tuple, not a copy.
+            by_group[group] = shell if shell[_KEY] == k else (*shell[:_KEY], k)
         return Shells(self.key, by_group, signature)
 
     @classmethod

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import marshal
 import os
+import pickle
 import shutil
 import sqlite3
 import time
@@ -1172,7 +1172,7 @@ def test_a_rebuild_s_helper_keeps_the_heads_and_the_next_build_reads_them_at_onc
 
 
 @pytest.mark.parametrize(
-    "snapshot", [b"not marshal", marshal.dumps(["a", "list"]), "a head that is a number"]
+    "snapshot", [b"not a pickle", pickle.dumps(["a", "list"]), "a head that is a number"]
 )
 def test_a_snapshot_of_heads_that_is_not_one_is_read_around(
     snapshot: bytes | str, site: Path, monkeypatch: pytest.MonkeyPatch
@@ -1184,7 +1184,7 @@ def test_a_snapshot_of_heads_that_is_not_one_is_read_around(
     cache = Cache(site / ".digest-cache")
     try:
         if isinstance(snapshot, str):  # every source's key, each with a number for head
-            snapshot = marshal.dumps(dict.fromkeys(cache.loaded_keys(), 5))
+            snapshot = pickle.dumps(dict.fromkeys(cache.loaded_keys(), 5))
         assert cache.keep("heads", snapshot)
     finally:
         cache.close()
@@ -1233,13 +1233,13 @@ def test_a_head_of_the_snapshot_that_cannot_be_read_is_read_from_the_database(
     cache = Cache(site / ".digest-cache")
     try:
         rows = cache.heads(cache.loaded_keys(), bytes)
-        snapshot = dict(marshal.loads(dump_snapshot(rows.items())))
+        snapshot = dict(pickle.loads(dump_snapshot(rows.items())))
         broken = next(k for k, v in snapshot.items() if isinstance(v, tuple) and v[1])
         path, articles, problems, updated = snapshot[broken]
         article = list(articles[0])
         article[6] = ("z", "2025-07-14T09:00:00", 0, "Nowhere/Atlantis")  # published
         snapshot[broken] = (path, (tuple(article), *articles[1:]), problems, updated)
-        assert cache.keep("heads", marshal.dumps(snapshot))
+        assert cache.keep("heads", pickle.dumps(snapshot))
         assert load_head(rows[broken])  # the database's head of it reads
     finally:
         cache.close()
