@@ -241,7 +241,8 @@ def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
     # year, exactly the days the prefix test of a month or a year picks.
     by_month = _by_prefix(newest_first, by_day, 7)
     for month in sorted(by_month, reverse=True):
-        when = datetime.strptime(month, "%Y/%m")
+        # (Not strptime: its module and the locale's cost a rebuild 10 ms to import.)
+        when = datetime(int(month[:4]), int(month[5:7]), 1)
         months.append(
             Listing(
                 PurePosixPath(month),
