@@ -159,7 +159,10 @@ class Renderer:
         # site's own template may show them, so with any template of its own they are
         # keyed as every listing's are.
         own = config.root / "templates"
-        self._default_theme = not (own.is_dir() and any(p.is_file() for p in own.rglob("*")))
+        self._default_theme = (
+            not (own.is_dir() and any(p.is_file() for p in own.rglob("*")))
+            or own.resolve() == theme_dir("templates").resolve()  # (a site in a checkout)
+        )
         self.env.filters["block_html"] = _block_html
         self.env.filters["local"] = self.local
         self.env.filters["nice_date"] = lambda d: self.local(d).strftime("%-d %B %Y")

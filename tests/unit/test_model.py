@@ -6,6 +6,7 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,3 +50,32 @@ def test_a_plain_folder_is_written_by_pathlib_as_it_is(parts: list[str]) -> None
     folder = "/".join(parts)
     if is_plain_path(folder):
         assert str(PurePosixPath(folder)) == folder
+
+
+def test_slot_maker_makes_what_the_class_makes_and_refuses_what_it_cannot_make() -> None:
+    from digest.model import make_article, make_story, slot_maker
+
+    a = Article("a", "a.md", "Daily", "Rain", published=datetime(2025, 7, 14, tzinfo=UTC))
+    values = [getattr(a, f.name) for f in dataclasses.fields(Article)]
+    made = make_article(*values)
+    assert made == a and hash(made) == hash(a) and repr(made) == repr(a)
+    assert make_article("b", "b.md", "Daily", "Sun") == Article("b", "b.md", "Daily", "Sun")
+    story = Story("s", "s", a, (a,), a.published, a.published, ("x",))
+    assert make_story("s", "s", a, (a,), a.published, a.published, ("x",)) == story
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class KeywordOnly:
+        a: str
+        b: str = dataclasses.field(default="", kw_only=True)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Factory:
+        a: list[str] = dataclasses.field(default_factory=list)
+
+    @dataclasses.dataclass(frozen=True)
+    class Unslotted:
+        a: str
+
+    for cls in (KeywordOnly, Factory, Unslotted):
+        with pytest.raises(TypeError, match="expected a slotted dataclass"):
+            slot_maker(cls)
