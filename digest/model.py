@@ -39,6 +39,16 @@ def pickled_by_fields(cls: type[_T]) -> type[_T]:
     return cls
 
 
+def astuple_shallow(value: Any) -> tuple[Any, ...]:
+    """A dataclass's field values in order, not copied (``dataclasses.astuple`` copies
+    them deeply): what ``slot_maker``'s functions take back.
+
+    >>> astuple_shallow(Block("p", "One.", "<p>One.</p>"))
+    ('p', 'One.', '<p>One.</p>')
+    """
+    return tuple(getattr(value, f.name) for f in fields(value))
+
+
 def slot_maker(cls: type[_T]) -> Callable[..., _T]:
     """A function that makes an instance of ``cls``, a frozen and slotted dataclass
     without ``__post_init__``, from every field's value in order: what ``cls(*values)``
