@@ -965,10 +965,19 @@ def _unchanged(config: Config, cache: Cache, signature: str) -> BuildReport | No
 
 
 def build(
-    config: Config, now: datetime, strict: bool = False, progress: Progress | None = None
+    config: Config,
+    now: datetime,
+    strict: bool = False,
+    progress: Progress | None = None,
+    kept: list[object] | None = None,
 ) -> BuildReport:
     """Build the site described by ``config``; ``now`` is the build time (an input).
     ``progress`` is told (stage, done, total) as files are loaded and written.
+
+    ``kept``, if given, is handed everything the build made (its articles, stories,
+    records), for a caller that leaves without freeing it: the command line, which ends
+    the process at once (see ``cli.run``). Freed one by one as the build returned, they
+    took 22 to 39 ms of a one-added rebuild at 10,000 articles.
 
     Raises NothingToBuild when no article could be read, StrictFailure under ``strict``
     when any file had a problem; in both cases the previous site is left as it was.
@@ -1108,6 +1117,8 @@ def build(
         finally:
             if cache is not None:
                 cache.close()
+            if kept is not None:
+                kept.append(dict(locals()))
 
 
 def _import_ahead() -> None:

@@ -250,7 +250,7 @@ def _build(args: argparse.Namespace) -> int:
         sys.stderr.isatty() and not args.quiet and not os.environ.get("NO_COLOR")
     )
     try:
-        report = build(config, build_time(), strict=args.strict, progress=progress)
+        report = build(config, build_time(), strict=args.strict, progress=progress, kept=_LEFT)
     except StrictFailure as exc:
         _print_problems(exc.problems, sys.stderr)
         print(f"digest: {exc}", file=sys.stderr)
@@ -459,6 +459,12 @@ def _explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_LEFT: list[object] | None = None
+"""What a build made, never freed: set by ``run``, which leaves without the interpreter's
+teardown (see ``digest.build.build``'s ``kept``). Not when ``main`` is called otherwise
+(tests, a program of its own), which goes on running."""
+
+
 def run() -> NoReturn:
     """The ``digest`` command: ``main``, then leave at once, without the interpreter's
     teardown.
@@ -472,6 +478,8 @@ def run() -> NoReturn:
     (``digest build | head -0``) is not an error worth a traceback: the exit code is
     141, as a shell gives a command stopped by SIGPIPE.
     """
+    global _LEFT
+    _LEFT = []
     try:
         code = main()
         for stream in (sys.stdout, sys.stderr):

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -247,6 +248,26 @@ def test_the_command_flushes_its_output_and_exit_code_before_leaving(site: Path)
     )
     assert bad.returncode == 1
     assert "broken.md" in bad.stderr
+
+
+def test_only_the_command_keeps_what_a_build_made_for_its_end(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cli.run leaves at once, so a build's values are handed to it rather than freed as
+    # the build returns; main, called by a program that goes on, keeps nothing.
+    import digest.cli
+    from digest.build import build
+    from digest.config import load_config
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert main(["-q", "build"]) == 0
+    assert digest.cli._LEFT is None
+    kept: list[object] = []
+    config = load_config(None, {"content": "content", "output": "public"})
+    report = build(config, datetime(2025, 7, 14, tzinfo=UTC), kept=kept)
+    assert report.stories == 6
+    assert len(kept) == 1 and isinstance(kept[0], dict)
+    assert len(kept[0]["site"].articles) == 8 and kept[0]["loaded"]
 
 
 def test_a_closed_standard_output_is_not_an_error(site: Path) -> None:
