@@ -1117,8 +1117,8 @@ def build(
         finally:
             if cache is not None:
                 cache.close()
-            if kept is not None:
-                kept.append(dict(locals()))
+            if kept is not None:  # (not itself: a cycle for the collector to find)
+                kept.append({k: v for k, v in locals().items() if k != "kept"})
 
 
 def _import_ahead() -> None:
@@ -1223,7 +1223,7 @@ class Folded:
 
 _STAND_IN = astuple_shallow(Article("", "", "", "", stub_words=0))
 """An article folded in the helper stands for itself by its id and path (all that
-folding reads); the rest of its fields are these. Made by ``make_article``: at 10,000
+folding reads of an article whose fingerprint is kept); the rest of its fields are these. Made by ``make_article``: at 10,000
 articles the frozen dataclass's own ``__init__`` took 63 ms of the helper's folding,
 which the build waits for."""
 
