@@ -241,7 +241,7 @@ def make_sections(stories: Sequence[Story], per_page: int) -> Sections:
     # year, exactly the days the prefix test of a month or a year picks.
     by_month = _by_prefix(newest_first, by_day, 7)
     for month in sorted(by_month, reverse=True):
-        # (Not strptime: its module and the locale's cost a rebuild 10 ms to import.)
+        # (Not strptime, whose module a rebuild would import for this alone.)
         when = datetime(int(month[:4]), int(month[5:7]), 1)
         months.append(
             Listing(
