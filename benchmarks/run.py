@@ -376,7 +376,8 @@ def tools() -> dict[str, Tool]:
             if digest_ok
             else None,
             output="public",
-            caches=(".digest-cache", "content/.digest-cache"),
+            # The standby folder and the trash beside the output are the build's too.
+            caches=(".digest-cache", "content/.digest-cache", ".public.standby", ".public.trash"),
             version=_version("digest"),
         ),
         "Hugo": Tool(
