@@ -79,6 +79,18 @@ def _check_replaceable(output: Path) -> None:
         )
 
 
+def build_folder_names(output: Path) -> tuple[str, ...]:
+    """How the names of the folders a build makes beside ``output`` begin: a new site
+    being made, an old one being moved out (both left only by a build that was killed),
+    the standby folder and the trash. What a build writes there is never a change to
+    build again for (see ``digest.serve``).
+
+    >>> build_folder_names(Path("/srv/public"))
+    ('.public.new-', '.public.old-', '.public.standby', '.public.trash')
+    """
+    return tuple(f".{output.name}.{kind}" for kind in ("new-", "old-", "standby", "trash"))
+
+
 def stale_folders(output: Path) -> list[Path]:
     """Temporary folders left by builds that were killed before they finished."""
     return sorted(output.parent.glob(f".{output.name}.new-*")) + sorted(

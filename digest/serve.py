@@ -179,7 +179,9 @@ def is_output_path(path: Path, output: Path) -> bool:
     >>> is_output_path(Path("/site/.public.trash/812-3"), out)
     True
     """
-    temporary = tuple(f".{output.name}.{kind}" for kind in ("new-", "old-", "standby", "trash"))
+    from digest.publish import build_folder_names
+
+    temporary = build_folder_names(output)
     return any(
         p == output or (p.parent == output.parent and p.name.startswith(temporary))
         for p in (path, *path.parents)
