@@ -106,7 +106,29 @@ def program_version() -> str:
         found = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".dist-info"))
     except (OSError, KeyError):
         found = []
-    return key(digest.__version__, sys.implementation.cache_tag, *found)
+    return key(digest.__version__, sys.implementation.cache_tag, *found, zone_database())
+
+
+def zone_database() -> str:
+    """The version of the time-zone database ``zoneinfo`` reads, as the first line of its
+    ``tzdata.zi`` (``# version 2025b``): new rules for a zone change the dates a build
+    shows, so caches are keyed by it. It is the first folder of ``zoneinfo.TZPATH`` that
+    holds the file, where the system keeps its database; "" when none does. (Where no
+    folder holds a zone, zoneinfo reads it from the ``tzdata`` package, whose version
+    ``program_version`` names among the libraries.)
+
+    >>> zone_database() == "" or zone_database().startswith("#")
+    True
+    """
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, "tzdata.zi"), "rb") as file:
+                return file.readline(200).decode("utf-8", "replace").strip()
+        except OSError:
+            continue
+    return ""
 
 
 def _table(name: str) -> str:

@@ -240,6 +240,60 @@ def test_a_new_digest_version_rebuilds_everything(
     assert b"99.0.0" in built["atom.xml"]
 
 
+def _zone_file(name: str) -> bytes:
+    """The compiled rules of the zone ``name``, where zoneinfo would read them."""
+    import importlib.resources
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        path = Path(folder, name)
+        if path.is_file():
+            return path.read_bytes()
+    try:
+        return importlib.resources.files("tzdata.zoneinfo").joinpath(name).read_bytes()
+    except (ImportError, OSError):
+        pytest.skip(f"no time-zone database holds {name}")
+
+
+def test_a_new_time_zone_database_rebuilds_everything(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # New rules for the site's zone (a country moving its clocks) change the dates a
+    # build shows: the system's database is named in every cache key (zone_database).
+    import zoneinfo
+
+    from digest.cache import program_version
+
+    london, tokyo = _zone_file("Europe/London"), _zone_file("Asia/Tokyo")
+    database = site.parent / "zoneinfo"
+    (database / "Europe").mkdir(parents=True)
+
+    def install(version: str, rules: bytes) -> None:
+        (database / "tzdata.zi").write_text(f"# version {version}\n")
+        (database / "Europe" / "London").write_bytes(rules)
+        zoneinfo.reset_tzpath([str(database)])
+        zoneinfo.ZoneInfo.clear_cache()
+        program_version.cache_clear()
+
+    try:
+        install("2000a", london)
+        (site / "digest.toml").write_text('timezone = "Europe/London"\n')
+        _build(site, monkeypatch)
+        before = site.parent / "before"
+        shutil.copytree(site / "public", before)
+        install("2099z", tokyo)  # London keeps Tokyo's time from now on
+        _build(site, monkeypatch)
+        twin = _cold_twin(site, before)
+        _build(twin, monkeypatch)
+        built = _tree(site / "public")
+        assert built == _tree(twin / "public")
+        assert built["index.html"] != _tree(before)["index.html"]
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+        program_version.cache_clear()
+
+
 def test_new_libraries_load_every_file_again(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A new python-slugify or Markdown parser may make something else of the same file:
     # what loading made is keyed by digest's version and its libraries' (program_version).
