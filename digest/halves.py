@@ -107,6 +107,24 @@ class Half(Generic[T]):
             raise result
         return result  # type: ignore[no-any-return]
 
+    def done(self) -> bool:
+        """Whether the forked half has finished, so that ``result()`` would not wait: it
+        sent its result, or ended without one. False for a task that runs in
+        ``result()`` (here), and once the result was taken.
+
+        >>> import time
+        >>> half = Half(lambda: 7)
+        >>> while can_fork() and not half.done():
+        ...     time.sleep(0.01)
+        >>> half.result()
+        7
+        """
+        import select
+
+        if self._pid is None:
+            return False
+        return bool(select.select([self._fd], [], [], 0)[0])
+
     def stop(self) -> None:
         """End the process, its result not taken, and wait for it (a half still at work
         is killed: it writes nothing but its result)."""

@@ -859,6 +859,47 @@ def test_the_first_rebuild_finds_its_standby_folder_made_aside(
     assert _tree(site / "public") == _tree(twin / "public")
 
 
+def test_a_failed_first_rebuild_leaves_its_standby_folder_vouched_for(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first rebuild that fails (here under --strict) once its standby folder was made
+    aside records the folder as holding the published site: the next build writes into
+    it what changed, without hashing its every file first."""
+    from digest import build, publish
+
+    monkeypatch.setattr(digest.halves, "cores", lambda: 2)
+    aside = build._standby_aside
+
+    def made_first(*args: Any) -> Any:  # the folder is made before the build fails
+        half = aside(*args)
+        for _ in range(2000):
+            if half is None or half.done():
+                break
+            time.sleep(0.005)
+        return half
+
+    monkeypatch.setattr(build, "_standby_aside", made_first)
+    before = site.parent / "before"
+    shutil.copytree(site / "public", before)
+    broken = site / "content" / "broken.md"
+    broken.write_text("---\ntitle: [never closed\n---\nA body.\n")
+    monkeypatch.chdir(site)
+    assert main(["-q", "build", "--strict"]) != 0
+    assert _tree(site / "public") == _tree(before)
+    assert _tree(site / ".public.standby") == _tree(before)
+
+    hashed: list[Path] = []
+    hash_tree = publish._hash_tree
+    monkeypatch.setattr(publish, "_hash_tree", lambda root: hashed.append(root) or hash_tree(root))
+    broken.unlink()
+    _add(site)
+    _build(site, monkeypatch)
+    assert hashed == [], "the standby folder was trusted as recorded"
+    twin = _cold_twin(site, before)
+    _build(twin, monkeypatch)
+    assert _tree(site / "public") == _tree(twin / "public")
+
+
 def test_a_standby_folder_deleted_by_hand_is_made_aside_again_and_its_record_dropped(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

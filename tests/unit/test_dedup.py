@@ -818,14 +818,22 @@ def test_texts_fingerprinted_in_two_threads_fold_as_in_one(
     monkeypatch.setattr(halves, "cores", lambda: 2)
     threads: list[int] = []
     real = dedup._sorted_batch
+    # Each thread's first batch waits for the other thread's: else a machine busy
+    # elsewhere may let one thread take every batch before the pool starts a second.
+    # Were there only one, the wait would end in BrokenBarrierError, failing the test.
+    both = threading.Barrier(2, timeout=10)
+    here = threading.get_ident()
 
     def counting(*args: object) -> object:
-        threads.append(threading.get_ident())
+        me = threading.get_ident()
+        if me != here and me not in threads:
+            both.wait()
+        threads.append(me)
         return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(dedup, "_sorted_batch", counting)
     assert group_articles(articles, THRESHOLD, known) == alone
-    others = set(threads) - {threading.get_ident()}  # this thread measures pairs exactly
+    others = set(threads) - {here}  # this thread measures pairs exactly
     assert len(others) == 2, "two threads fingerprinted the batches"
     assert len(alone[1]) > 10, "there were merges to find"
 
