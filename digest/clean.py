@@ -95,6 +95,13 @@ SECTION_LABELS: frozenset[str] = frozenset(
 # CHROME_LINES, or a player's "0:00 / 3:12" (``_key`` never adds words).
 CHROME_MAX_WORDS: int = max(3, *(len(line.split()) for line in CHROME_LINES))
 
+# The credits that close wire copy: who reported, wrote and edited it, and the agency's
+# pointer to its standards. Not the story's text, and never a subhead.
+_CREDITS = re.compile(
+    r"^\(?(?i:(?:additional|further)\s+reporting|reporting|writing|editing|compiled|graphics"
+    r"|research)\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+|\s*[;,)]|\s*\.?$).{0,200}$"
+    r"|^(?i:our standards\s*:\s*the thomson reuters trust principles\.?)$"
+)
 _TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2})?$")
 _WORD = re.compile(r"\w+")
 _FINAL_PUNCTUATION = tuple(".!?:;,\"'”’)…]")
@@ -152,6 +159,23 @@ def is_chrome_line(line: str) -> bool:
     return not key or key in CHROME_LINES or bool(_TIMESTAMP.match(key))
 
 
+def is_credit_line(line: str) -> bool:
+    """True for a wire story's closing credits ("Reporting by ...; Editing by ...").
+
+    >>> is_credit_line("Reporting by John Smith; Editing by Jane Doe")
+    True
+    >>> is_credit_line("Our Standards: The Thomson Reuters Trust Principles.")
+    True
+    >>> is_credit_line("(Additional reporting by Ana Ruiz in Lima; editing by Tom Hay)")
+    True
+    >>> is_credit_line("Reporting by the paper showed the fund had lost money.")
+    False
+    >>> is_credit_line("The reporting by local media was accurate, he said.")
+    False
+    """
+    return bool(_CREDITS.match(squash(line)))
+
+
 def is_section_label(line: str) -> bool:
     """True for a label that opens a box of links: "Related Articles", "Newsletter"...
 
@@ -196,8 +220,8 @@ def cut_trailing_chrome(lines: Sequence[str]) -> tuple[str, ...]:
     """Drop page furniture after the story: a link box and everything list-like after it.
 
     The first section label (see SECTION_LABELS) whose remainder is list-like ends the
-    story; trailing furniture lines and a trailing run of three or more headline-like
-    lines go too.
+    story; trailing furniture lines, wire credits (``is_credit_line``) and a trailing run
+    of three or more headline-like lines go too.
 
     >>> cut_trailing_chrome(["Body text here.", "Related Articles", "Other story", "0:00"])
     ('Body text here.',)
@@ -216,7 +240,9 @@ def _cut_once(items: list[str]) -> list[str]:
         if i > 0 and is_section_label(line) and is_list_like(items[i + 1 :]):
             items = items[:i]
             break
-    while items and (is_chrome_line(items[-1]) or is_section_label(items[-1])):
+    while items and (
+        is_chrome_line(items[-1]) or is_section_label(items[-1]) or is_credit_line(items[-1])
+    ):
         items.pop()
     run = 0
     while run < len(items) and is_headline_like(items[-1 - run], 20):

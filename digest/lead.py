@@ -57,6 +57,21 @@ _PROMPTS = re.compile(
     r"follow (?:us|@)|sign up|subscribe|share this|advertisement|media playback is unsupported|"
     r"this video can not be played|download the app|get our|join our)\b"
 )
+# Notes to readers set above a story: not its news. "EDITOR'S NOTE —" alone is a dateline
+# to ``strip_dateline``, which leaves the note's text ("This story contains...").
+_NOTES = re.compile(
+    r"(?i)^(?:editor'?s'?\s+note|editors[’']\s+note|note to (?:readers|editors)|correction"
+    r"|clarification)\s*[:—–-]"
+    r"|^this (?:story|article) (?:has been|was|is being) (?:updated|corrected|amended)\b"
+    r"|^this (?:story|article) (?:contains|includes) (?:details|descriptions|images|content)\b"
+    r"|^an earlier version of this (?:story|article)\b"
+)
+_READING_TIME = re.compile(r"(?i)^\d{1,3}\s*-?\s*min(?:ute)?s?\.?\s+read\b")
+# An agency's photo credit closing a caption: "... attends a news conference. REUTERS/Kim Kyung-Hoon"
+_AGENCY_CREDIT = re.compile(
+    r"\b(?:REUTERS|Reuters|AP Photo|AFP|EPA(?:-EFE)?|Xinhua|ANADOLU|Anadolu)\s*/\s*"
+    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*/\s*File Photo)?\s*\)?$"
+)
 _OPEN_QUOTE = ("“", '"', "‘", "'")
 _CLOCK_PREFIX = re.compile(
     r"(?i)^\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?\s*(?:[A-Z]{2,4}\s*)?[:–—-]\s*"
@@ -88,7 +103,8 @@ def strip_dateline(sentence: str) -> str:
 
 def is_junk(sentence: str) -> bool:
     """True for a sentence that must never enter a summary: bylines, timestamps,
-    captions and credits, share and "read more" prompts, page furniture, fragments.
+    captions and credits, share and "read more" prompts, editors' notes and corrections,
+    reading times, page furniture, fragments.
 
     >>> [is_junk(s) for s in ["By . Daily Mail Reporter .", "PUBLISHED: 12:01 EST, 3 April 2015",
     ...  "Read more: Why the talks failed", "Posted 1 year, 160 days ago [downloaded on 2 October 2013]",
@@ -110,6 +126,9 @@ def is_junk(sentence: str) -> bool:
         or _CAPTION_START.match(text)
         or ((":" in text or ")" in text) and _CAPTION_END.search(text))
         or _PROMPTS.match(text)
+        or _NOTES.match(text)
+        or _READING_TIME.match(text)
+        or ("/" in text and _AGENCY_CREDIT.search(text))
     )
 
 

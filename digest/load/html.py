@@ -28,6 +28,7 @@ from digest.clean import (
     ends_sentence,
     headline_from_prose,
     is_chrome_line,
+    is_credit_line,
     is_headline_like,
     is_list_like,
     is_section_label,
@@ -395,7 +396,8 @@ def is_byline(text: str) -> bool:
 def _cut_trailing(items: list[Block]) -> list[Block]:
     """Drop the furniture after the story, as ``digest.clean.cut_trailing_chrome`` does
     for lines: the first section label (a link box, a newsletter box) whose remainder is
-    list-like ends the story; trailing labels, subheads, contact lines and a trailing run
+    list-like ends the story; trailing labels, subheads, contact lines, wire credits
+    (``digest.clean.is_credit_line``) and a trailing run
     of three or more headline-like paragraphs go too. Lists are read item by item."""
     for i, block in enumerate(items):
         if i > 0 and is_section_label(block.text):
@@ -406,6 +408,7 @@ def _cut_trailing(items: list[Block]) -> list[Block]:
     while items and (
         items[-1].is_heading
         or is_section_label(items[-1].text)
+        or is_credit_line(items[-1].text)
         or (len(items[-1].text.split()) <= 60 and _CONTACT.search(items[-1].text))
     ):
         items.pop()

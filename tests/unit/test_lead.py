@@ -66,6 +66,16 @@ JUNK = [
     "He said.",
     "GETTY IMAGES",
     "Click here to watch the full interview",
+    "Editor's note: This story has been updated with comments from the governor.",
+    "EDITORS' NOTE: The names of the victims have been withheld.",
+    "Correction: An earlier version of this story misstated the date of the vote.",
+    "This story has been updated to include a statement from the company.",
+    "This story contains details some readers may find distressing.",
+    "An earlier version of this article gave the wrong figure for the loan.",
+    "3 min read",
+    "5-minute read",
+    "Bank of Japan Governor Kazuo Ueda attends a news conference in Tokyo, Japan. REUTERS/Kim Kyung-Hoon",
+    "Rescuers search the rubble in Antakya, Turkey, February 8, 2023. REUTERS/Umit Bektas/File Photo",
 ]
 
 
@@ -85,6 +95,12 @@ PROSE = [
     "Watchdogs warned that the merger would raise prices.",
     "Related charges were dropped last year, the court heard.",
     "He said the plan was dead.",
+    "The correction in share prices wiped out a month of gains.",
+    "This story began, as so many do, with a phone call.",
+    "The report was updated on Tuesday, the ministry said, to add 40 names.",
+    "Minutes after the vote, read receipts showed the memo had been opened.",
+    "Reuters/Ipsos polling showed support for the plan at 41 percent.",
+    "The deal was reported by Reuters/Breakingviews columnists on Monday.",
 ]
 
 

@@ -180,7 +180,7 @@ CASES = [
         "Aftershocks Expected\n\n"
         "Seismologists warned that aftershocks of up to magnitude 5 could follow in the "
         "coming days.\n\n"
-        "Reporting by Nikos Papadakis\n",
+        "Schools in Larissa stay closed on Monday\n",
         outlet="",
         title="Quake Shakes Thessaly",
         published=None,
@@ -200,7 +200,7 @@ CASES = [
                 "Seismologists warned that aftershocks of up to magnitude 5 could follow in "
                 "the coming days."
             ),
-            P("Reporting by Nikos Papadakis"),
+            P("Schools in Larissa stay closed on Monday"),
         ),
     ),
     Case(
@@ -380,6 +380,17 @@ CASES = [
         title="The weather agency issued flood warnings for three river basins on Wednesday…",
         published=None,
         blocks=(P(FLOOD), P("Residents were told to move valuables upstairs.")),
+    ),
+    Case(
+        "wire credits and the agency's standards line after the story",
+        "Dock Workers Strike At Brackenport\n\n"
+        f"{DOCK_1}\n\n{DOCK_2}\n\n{DOCK_3}\n\n"
+        "Reporting by John Smith; Editing by Jane Doe\n\n"
+        "Our Standards: The Thomson Reuters Trust Principles.\n",
+        outlet="",
+        title="Dock Workers Strike At Brackenport",
+        published=None,
+        blocks=(P(DOCK_1), P(DOCK_2), P(DOCK_3)),
     ),
 ]
 
