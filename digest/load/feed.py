@@ -180,6 +180,7 @@ def _xml_entry(
         identity=identity,
         key=_text(raw.get("id")) or _normal_link(link),
         title=_text(raw.get("title")),
+        title_is_html=_is_html(_mapping(raw.get("title_detail")).get("type", "text/html")),
         content=_text(blocks_source.get("value")),
         is_html=_is_html(blocks_source.get("type")),
         summary=_text(summary.get("value")) if has_full else "",
@@ -273,6 +274,7 @@ def _json_feed(data: bytes, rel_path: str, settings: LoadSettings) -> list[FeedE
             identity=identity,
             key=key or _normal_link(link),
             title=_text(item.get("title")),
+            title_is_html=False,  # JSON Feed's titles are plain text
             content=html or text or summary,
             is_html=bool(html),
             summary=summary if (html or text) else "",
@@ -314,6 +316,7 @@ def _entry(
     identity: str,
     key: str,
     title: str,
+    title_is_html: bool,
     content: str,
     is_html: bool,
     summary: str,
@@ -323,8 +326,13 @@ def _entry(
     updated: datetime | None,
     tags: Sequence[str],
 ) -> FeedEntry | None:
-    """The article of one entry, or None for an entry with neither title nor text."""
-    headline = _plain(title)
+    """The article of one entry, or None for an entry with neither title nor text. A
+    title in plain text keeps what only looks like markup ("Inflation <2%", "after
+    <repairs>"); a title given as HTML, or holding a tag of HTML's own, has its tags
+    dropped (RSS leaves a title's kind unsaid, and feedparser calls a title with a
+    <script> in it plain text)."""
+    as_html = title_is_html or bool(_MARKUP.search(title))
+    headline = _plain(title) if as_html else squash(normalize_text(title))
     blocks = clean_blocks(_blocks(content, is_html), title=headline)
     if not headline and not blocks:
         return None
@@ -432,6 +440,13 @@ def _struct_time(value: object) -> datetime | None:
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (ValueError, TypeError, OverflowError):
         return None
+
+
+# Tags of HTML's own elements: a title holding one is HTML whatever its feed says.
+_MARKUP = re.compile(
+    r"(?i)</?(?:a|abbr|b|big|br|cite|code|del|div|em|embed|font|i|iframe|img|ins|mark|math"
+    r"|object|p|q|s|script|small|span|strike|strong|style|sub|sup|svg|u)(?:\s[^>]*)?/?>"
+)
 
 
 def _is_html(kind: object) -> bool:

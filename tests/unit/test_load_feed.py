@@ -163,6 +163,43 @@ def test_rss_full_content_wins_and_description_becomes_the_dek() -> None:
     assert first.id == entry_id("harbourgazette.example", "hg-2025-0712-001")
 
 
+def test_a_title_in_plain_text_keeps_what_reads_as_markup() -> None:
+    # Only a title given as HTML loses its tags: RSS titles are plain text unless they
+    # hold markup feedparser knows, Atom's unless type="html", JSON Feed's always.
+    body = "The bridge reopened on Monday after two weeks of repairs, the council said."
+    rss = (
+        '<rss version="2.0"><channel><title>Post</title><link>https://post.example/</link>'
+        "<item><title>Bridge &amp; road reopen after &lt;repairs&gt;</title>"
+        f"<guid>https://post.example/1</guid><description>{body}</description></item>"
+        "<item><title>&lt;b&gt;Breaking&lt;/b&gt;: bridge reopens</title>"
+        f"<guid>https://post.example/2</guid><description>{body}</description></item>"
+        "</channel></rss>"
+    ).encode()
+    assert [a.title for a in parse_feed(rss, "post.rss", SETTINGS)] == [
+        "Bridge & road reopen after <repairs>",
+        "Breaking: bridge reopens",
+    ]
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title><id>urn:w</id>'
+        '<entry><id>urn:x:1</id><title type="html">&lt;em&gt;Bridge&lt;/em&gt; reopens</title>'
+        f"<updated>2025-07-14T06:00:00Z</updated><content>{body}</content></entry>"
+        "<entry><id>urn:x:2</id><title>Tolls &lt; 2 euros &amp; falling</title>"
+        f"<updated>2025-07-14T06:00:00Z</updated><content>{body}</content></entry></feed>"
+    ).encode()
+    assert [a.title for a in parse_feed(atom, "wire.atom", SETTINGS)] == [
+        "Bridge reopens",
+        "Tolls < 2 euros & falling",
+    ]
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "J",
+        "items": [{"id": "1", "title": "Costs <rise> & fall", "content_text": body}],
+    }
+    assert [a.title for a in parse_feed(json.dumps(feed).encode(), "j.json", SETTINGS)] == [
+        "Costs <rise> & fall"
+    ]
+
+
 def test_rss_html_only_summary_is_the_body() -> None:
     _, second = parse_feed(RSS, "feeds/gazette.xml", SETTINGS)
     assert second.title == "Ferry timetable changes for summer"
