@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from datetime import UTC
+from datetime import UTC, datetime
 from html import escape
 from pathlib import PurePosixPath
 
@@ -66,17 +66,14 @@ def parse_wire_text(source: str, rel_path: str, settings: LoadSettings) -> Artic
             published = published or when
         elif not masthead and _is_masthead(line):
             masthead = line
-    while rest and (
-        _is_byline(rest[0])
-        or looks_like_date_line(rest[0])
-        or parse_date_line(rest[0], settings.timezone)
-    ):
-        published = published or parse_date_line(rest[0], settings.timezone)
-        rest = rest[1:]
-
+    published, rest = _skip_bylines_and_dates(rest, published, settings)
     dek = ""
     if len(rest) > 2 and any(similarity(rest[0], later) >= 0.6 for later in rest[1:4]):
         dek, rest = rest[0], rest[1:]
+    elif (len(rest) > 1 and _is_deck(rest[0]) and _is_prose(rest[1])) or _is_deck_before(rest):
+        # A line set under the headline, before the story: its deck.
+        dek, rest = rest[0], rest[1:]
+        published, rest = _skip_bylines_and_dates(rest, published, settings)
 
     return Article(
         id=article_id(rel_path),
@@ -86,6 +83,42 @@ def parse_wire_text(source: str, rel_path: str, settings: LoadSettings) -> Artic
         dek=dek,
         published=published,
         blocks=_blocks(rest),
+    )
+
+
+def _skip_bylines_and_dates(
+    rest: list[str], published: datetime | None, settings: LoadSettings
+) -> tuple[datetime | None, list[str]]:
+    """The story's lines without the bylines, date lines and bare datelines ("WASHINGTON-
+    April 27 -") above it, and the first date they gave, if ``published`` is none."""
+    while rest and (
+        _is_byline(rest[0])
+        or looks_like_date_line(rest[0])
+        or parse_date_line(rest[0], settings.timezone)
+        or (len(rest[0].split()) <= 6 and rest[0].rstrip().endswith(("-", "–", "—")))
+    ):
+        published = published or parse_date_line(rest[0], settings.timezone)
+        rest = rest[1:]
+    return published, rest
+
+
+def _is_deck(line: str) -> bool:
+    """A line that may be a deck: headline-like, not a sentence, not a label."""
+    return (
+        is_headline_like(line)
+        and not _is_prose(line)
+        and not line.rstrip().endswith((".", *_LABEL_ENDS))
+    )
+
+
+def _is_deck_before(rest: list[str]) -> bool:
+    """A deck followed by a bare dateline or a date, then the story."""
+    return (
+        len(rest) > 2
+        and _is_deck(rest[0])
+        and not _is_prose(rest[1])
+        and not _is_deck(rest[1])
+        and _is_prose(rest[2])
     )
 
 
@@ -133,9 +166,15 @@ def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
         if parse_date_line(items[i], UTC) is None
         and not looks_like_date_line(items[i])
         and not _is_byline(items[i])
+        and not items[i].rstrip().endswith(_LABEL_ENDS)
     ]
-    if candidates:
-        h = candidates[-1]
+    # A line that ends with a full stop is a sentence set apart (a kicker, a tagline),
+    # not the headline, where another line could be; a line too long for a masthead is
+    # the headline, and the lines after it before the story are its decks.
+    headlines = [i for i in candidates if not items[i].rstrip().endswith(".")] or candidates
+    long = [i for i in headlines if len(items[i].split()) > _MAX_MASTHEAD_WORDS]
+    if headlines:
+        h = long[0] if long else headlines[-1]
         return items[:h], _strip_date_prefix(items[h]), items[h + 1 :]
     lead = next((i for i, line in enumerate(items) if not looks_like_date_line(line)), len(items))
     if lead < len(items):
@@ -143,6 +182,8 @@ def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
     return items, "", []
 
 
+# A line ending so is a label or a bare dateline ("WASHINGTON-April 27 -"), never a headline.
+_LABEL_ENDS = ("-", "–", "—", ":")
 _DATE_PREFIX = re.compile(r"^\d{1,2}\s*[/.]\s*\d{1,2}\s*[/.]\s*\d{2,4}\s*[-–—:|]\s*")
 
 

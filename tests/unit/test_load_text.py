@@ -392,6 +392,26 @@ CASES = [
         published=None,
         blocks=(P(DOCK_1), P(DOCK_2), P(DOCK_3)),
     ),
+    Case(
+        "a sentence set under the headline is not the headline",
+        "Dock Workers Strike At Brackenport\n\n12:52 p.m. EDT July 12, 2025\n\n"
+        f"They walked out today.\n\n{DOCK_1}\n\n{DOCK_2}\n",
+        outlet="",
+        title="Dock Workers Strike At Brackenport",
+        published=datetime(2025, 7, 12, 12, 52, tzinfo=timezone(timedelta(hours=-4))),
+        blocks=(P("They walked out today."), P(DOCK_1), P(DOCK_2)),
+    ),
+    Case(
+        "a long headline, its deck and a bare dateline",
+        "Dock Workers At Brackenport Walk Out Over Pay And Shift Patterns In Third Strike\n\n"
+        "Union Says Talks Must Resume By Monday\n\nBRACKENPORT-July 12 -\n\n"
+        f"{DOCK_1}\n\n{DOCK_2}\n",
+        outlet="",
+        title="Dock Workers At Brackenport Walk Out Over Pay And Shift Patterns In Third Strike",
+        published=None,
+        blocks=(P(DOCK_1), P(DOCK_2)),
+        dek="Union Says Talks Must Resume By Monday",
+    ),
 ]
 
 
