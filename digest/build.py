@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -181,6 +182,23 @@ def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str
     yield from walk(str(content), "")
 
 
+_UNPRINTABLE = (
+    "expected a file name of printable UTF-8 text, found bytes that are not UTF-8 or a "
+    "control character: rename the file"
+)
+
+
+def printable_name(name: str) -> str:
+    r"""``name`` as it can be printed and stored: bytes that are not UTF-8 (which Python
+    reads as surrogates) and control characters written as escapes.
+
+    >>> printable_name("caf\udce9.txt"), printable_name("a\nb.txt"), printable_name("café.md")
+    ('caf\\xe9.txt', 'a\\nb.txt', 'café.md')
+    """
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def scan(
     config: Config, index: Mapping[str, Stamp] | None = None
 ) -> tuple[list[Source], dict[str, bytes], dict[str, Stamp]]:
@@ -198,6 +216,10 @@ def scan(
     kept = 0
     stamps: dict[str, Stamp] = {}
     for name, rel in _walk(config.content_dir, exclude=config.output_dir):
+        if not rel.isprintable():  # not UTF-8 (read as surrogates), or a line break in it
+            rel = printable_name(rel)
+            sources.append(Source(rel, name, key(rel, _UNPRINTABLE), _UNPRINTABLE))
+            continue
         try:
             st = os.stat(name)
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -206,6 +228,8 @@ def scan(
                 sources.append(_source(rel, name, known[4], ""))
                 stamps[rel] = known
                 continue
+            if not S_ISREG(st.st_mode):  # reading a pipe would wait for a writer
+                raise OSError(0, "expected a plain file, found a pipe, socket or device")
             with open(name, "rb") as file:
                 blob = file.read()
         except OSError as exc:

@@ -65,6 +65,24 @@ def _site_options(parser: argparse.ArgumentParser, *names: str) -> None:
         parser.add_argument(f"--{name}", metavar=metavar, help=text)
 
 
+def _port(value: str) -> int:
+    """A TCP port number, for ``serve --port``.
+
+    >>> _port("8000")
+    8000
+    >>> _port("99999")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: expected a port from 0 to 65535, found 99999
+    """
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, found {value}")
+    return port
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest",
@@ -150,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=8000,
         help="port to listen on (default: 8000; 0 picks a free one)",
     )
@@ -186,6 +204,15 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(e, "config")
     e.add_argument("files", nargs=2, metavar="FILE")
     e.add_argument("--json", action="store_true", help="print the evidence as one JSON object")
+    # -q and -v are taken after the command too ("digest build --quiet", as in a crontab),
+    # where they override nothing unless given.
+    for command in commands.choices.values():
+        here = command.add_mutually_exclusive_group()
+        for flag, long, said in (
+            ("-q", "--quiet", "print only errors and problems"),
+            ("-v", "--verbose", "also print every merge of two articles"),
+        ):
+            here.add_argument(flag, long, action="store_true", default=argparse.SUPPRESS, help=said)
     return parser
 
 
@@ -275,6 +302,7 @@ def _build(args: argparse.Namespace) -> int:
     finally:
         progress.stop()
     _print_problems(report.problems, sys.stderr)
+    code = EXIT_OK
     if args.report:
         merges = [
             {
@@ -286,9 +314,17 @@ def _build(args: argparse.Namespace) -> int:
             }
             for m in report.merges
         ]
-        Path(args.report).write_text(
-            json.dumps({"merges": merges}, indent=2) + "\n", encoding="utf-8"
-        )
+        try:
+            Path(args.report).write_text(
+                json.dumps({"merges": merges}, indent=2) + "\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            print(
+                f"digest: {args.report}: could not write the report: {exc.strerror}"
+                " (the site was built)",
+                file=sys.stderr,
+            )
+            code = EXIT_PROBLEMS
     if args.verbose:
         for m in report.merges:
             print(
@@ -296,7 +332,7 @@ def _build(args: argparse.Namespace) -> int:
             )
     if not args.quiet:
         print(_summary_line(report, time.perf_counter() - started))
-    return EXIT_OK
+    return code
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -480,6 +516,8 @@ def run() -> NoReturn:
     """
     global _LEFT
     _LEFT = []
+    _stop_on_sigterm()
+    _children_end_with_this_process()
     try:
         code = main()
         for stream in (sys.stdout, sys.stderr):
@@ -492,6 +530,57 @@ def run() -> NoReturn:
     os._exit(code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM came (from ``timeout``, systemd, a CI runner): stopped as Ctrl-C stops."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _stop_on_sigterm() -> None:
+    """Have SIGTERM stop the command as Ctrl-C does: its workers stopped, the previous
+    site left whole, exit code 143. By default it ended this process alone, and the
+    workers it had forked were left running, holding its output open."""
+    import signal
+
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
+
+
+def _children_end_with_this_process() -> None:
+    """Have every process this one forks from its main thread (build workers, helpers) be
+    killed when this process dies, however it dies (SIGKILL included), rather than left
+    writing to a pipe no one reads. Linux only (``prctl(PR_SET_PDEATHSIG)``), where the
+    signal comes when the forking thread ends: forks from other threads are left as they
+    were."""
+    import ctypes
+    import signal
+    import threading
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return
+    parent = os.getpid()
+    main_thread = threading.main_thread()
+    forking: list[bool] = [False]
+
+    def before() -> None:
+        forking[0] = threading.current_thread() is main_thread and os.getpid() == parent
+
+    def in_child() -> None:
+        if forking[0]:
+            prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # it died before the signal was asked for
+                os._exit(1)
+
+    os.register_at_fork(before=before, after_in_child=in_child)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     # numpy's OpenBLAS starts a thread a core as numpy is imported, and they spin a while
@@ -501,6 +590,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.quiet and args.verbose:  # one before the command, one after it
+        parser.error("argument -v/--verbose: not allowed with argument -q/--quiet")
     try:
         if args.command == "build":
             return _build(args)
@@ -522,6 +613,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigestError as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Terminated:
+        print("digest: terminated", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130

@@ -279,7 +279,13 @@ def publish(
     """
     output = output.absolute()
     _check_replaceable(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file in the way, a read-only file system
+        why = (
+            "expected a folder, found a file" if isinstance(exc, FileExistsError) else exc.strerror
+        )
+        raise PublishError(f"{output}: could not write the site: {exc.filename}: {why}") from exc
     trash = trash_folder(output)
     for stale in [*stale_folders(output), trash]:  # the trash left by a build killed
         _remove_left(stale)
@@ -300,7 +306,10 @@ def publish(
                 os.rmdir(old)
                 os.rename(spare, old)
     if work is None:
-        work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        try:
+            work = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        except OSError as exc:  # a folder that takes no new folder (/proc, a full disk)
+            raise PublishError(f"{output}: could not write the site: {exc.strerror}") from exc
     hashes: dict[str, str] = {}
     pairs: Files = ()
     try:

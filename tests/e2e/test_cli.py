@@ -106,6 +106,30 @@ def test_a_broken_file_is_named_and_the_rest_still_builds(
     assert len(json.loads((site / "public" / "stories.json").read_text())) == 6
 
 
+def test_files_with_unprintable_names_and_pipes_are_named_and_the_rest_still_builds(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A name that is not UTF-8 crashed the build; one holding a line break could print a
+    # line of its own; a pipe made the build wait for a writer.
+    content = os.fsencode(site / "content")
+    with open(os.path.join(content, b"caf\xe9.txt"), "wb") as f:
+        f.write(b"Cafe Opens\n\nA cafe opened on the harbour front on Monday, its owner said.\n")
+    (site / "content" / "evil\nproblem: fake.md").write_text("---\ntitle: X\n---\nBody text.\n")
+    os.mkfifo(site / "content" / "pipe.txt")
+    assert main(["build", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "problem: caf\\xe9.txt: read: expected a file name of printable UTF-8 text, found "
+        "bytes that are not UTF-8 or a control character: rename the file",
+        "problem: evil\\nproblem: fake.md: read: expected a file name of printable UTF-8 "
+        "text, found bytes that are not UTF-8 or a control character: rename the file",
+        "problem: pipe.txt: read: could not read the file: expected a plain file, found a "
+        "pipe, socket or device",
+    ]
+    assert len(json.loads((site / "public" / "stories.json").read_text())) == 6
+
+
 def test_strict_makes_problems_fatal_and_keeps_the_previous_site(site: Path) -> None:
     assert main(["build"]) == 0
     before = _tree(site / "public")
@@ -370,3 +394,87 @@ def test_build_report_lists_every_merge_with_its_scores(site: Path) -> None:
     assert len(merges) == 2
     seed = next(m for m in merges if m["a"].startswith("000"))
     assert seed["containment_b_in_a"] > 0.85 and seed["threshold"] == 0.5
+
+
+def _articles(folder: Path, count: int) -> None:
+    """``count`` different Markdown articles: enough that a build forks workers."""
+    folder.mkdir(parents=True)
+    for n in range(count):
+        words = " ".join(f"w{n}x{k}" for k in range(60))
+        (folder / f"a{n:04d}.md").write_text(
+            f"---\ntitle: Article {n}\ndate: 2025-07-14T06:00:00Z\n---\n"
+            f"Officials in district {n} said on Monday that {words}.\n"
+        )
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:  # the process ended
+        return []
+    for task in tasks:
+        try:
+            found += [int(x) for x in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):  # a thread that ended meanwhile
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+@pytest.mark.parametrize("signal_number", [15, 9], ids=["SIGTERM", "SIGKILL"])
+def test_workers_end_with_a_build_that_is_stopped(tmp_path: Path, signal_number: int) -> None:
+    # Stopped by SIGTERM (timeout, systemd, CI) or killed, a build leaves no worker
+    # behind holding its output open; SIGTERM stops it as Ctrl-C does.
+    import time
+
+    _articles(tmp_path / "content", 1500)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONPATH": str(ROOT)}
+    build = subprocess.Popen(
+        [sys.executable, "-m", "digest", "build"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while not workers and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        workers = _children(build.pid)
+    assert workers, "the build forked workers"
+    os.kill(build.pid, signal_number)
+    _, err = build.communicate(timeout=30)  # the output ends: no worker holds it open
+    if signal_number == 15:
+        assert build.returncode == 143
+        assert b"digest: terminated" in err
+    for pid in workers:
+        for _ in range(500):
+            if not Path(f"/proc/{pid}").exists():
+                break
+            time.sleep(0.01)
+        assert not Path(f"/proc/{pid}").exists(), f"worker {pid} outlived the build"
+    assert not (tmp_path / "public").exists(), "nothing half-built was published"
+
+
+def test_an_output_or_report_that_cannot_be_written_is_a_message_not_a_traceback(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "in-the-way").write_text("a file")
+    assert main(["build", "--output", "in-the-way/public"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"digest: {site}/in-the-way/public: could not write the site: "
+        f"{site}/in-the-way: expected a folder, found a file\n"
+    )
+    assert main(["build", "--report", "missing/report.json"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "digest: missing/report.json: could not write the report: No such file or directory"
+        " (the site was built)\n"
+    )
+    assert "8 articles → 6 stories" in captured.out
+    with pytest.raises(SystemExit) as stopped:
+        main(["serve", "--port", "99999"])
+    assert stopped.value.code == 2
+    assert "expected a port from 0 to 65535, found 99999" in capsys.readouterr().err
