@@ -516,7 +516,6 @@ def run() -> NoReturn:
     """
     global _LEFT
     _LEFT = []
-    _stop_on_sigterm()
     _children_end_with_this_process()
     try:
         code = main()
@@ -530,30 +529,17 @@ def run() -> NoReturn:
     os._exit(code)
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM came (from ``timeout``, systemd, a CI runner): stopped as Ctrl-C stops."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-def _stop_on_sigterm() -> None:
-    """Have SIGTERM stop the command as Ctrl-C does: its workers stopped, the previous
-    site left whole, exit code 143. By default it ended this process alone, and the
-    workers it had forked were left running, holding its output open."""
-    import signal
-
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _terminate)
-
-
 def _children_end_with_this_process() -> None:
     """Have every process this one forks from its main thread (build workers, helpers) be
-    killed when this process dies, however it dies (SIGKILL included), rather than left
-    writing to a pipe no one reads. Linux only (``prctl(PR_SET_PDEATHSIG)``), where the
-    signal comes when the forking thread ends: forks from other threads are left as they
-    were."""
+    killed when this process dies, however it dies: stopped by SIGTERM (``timeout``,
+    systemd, a CI runner) or killed, the command left its workers writing to a pipe no
+    one reads, and holding its output open. The previous site stays whole either way
+    (see ``digest.publish``). Linux only (``prctl(PR_SET_PDEATHSIG)``), where the signal
+    comes when the forking thread ends: forks from other threads are left as they were.
+
+    (Turning SIGTERM into KeyboardInterrupt was tried: raised inside the process pool's
+    start or an at-fork handler, it became a traceback, or was ignored and the build
+    went on.)"""
     import ctypes
     import signal
     import threading
@@ -613,9 +599,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DigestError as exc:
         print(f"digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except Terminated:
-        print("digest: terminated", file=sys.stderr)
-        return 143
     except KeyboardInterrupt:
         print("digest: interrupted", file=sys.stderr)
         return 130

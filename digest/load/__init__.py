@@ -167,7 +167,8 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
         if suffix in FEED_SUFFIXES:
             from digest.load.feed import parse_feed_entries
 
-            entries = parse_feed_entries(data, rel_path, settings)
+            flaws: list[str] = []
+            entries = parse_feed_entries(data, rel_path, settings, flaws)
             articles = tuple(
                 replace(
                     e.article,
@@ -176,7 +177,28 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
                 )
                 for e in entries
             )
-            return Loaded(rel_path, articles=articles, updated=tuple(e.updated for e in entries))
+            # A feed cut short or broken is read as far as it goes, and said to be broken.
+            problems = tuple(
+                Problem(
+                    rel_path,
+                    "load",
+                    f"expected well-formed XML, found a fault at {flaw}; "
+                    + (
+                        f"read the {len(articles)} entries before it"
+                        if len(articles) > 1
+                        else "read the entry before it"
+                        if articles
+                        else "no entry read"
+                    ),
+                )
+                for flaw in flaws
+            )
+            return Loaded(
+                rel_path,
+                articles=articles,
+                problems=problems,
+                updated=tuple(e.updated for e in entries),
+            )
         source = decode(data, html=suffix in HTML_SUFFIXES)
         # Each reader is imported when a file needs it (wire text brings statistics).
         if suffix in MARKDOWN_SUFFIXES:

@@ -74,8 +74,12 @@ def parse_feed(data: bytes, rel_path: str, settings: LoadSettings) -> tuple[Arti
     return tuple(entry.article for entry in parse_feed_entries(data, rel_path, settings))
 
 
-def parse_feed_entries(data: bytes, rel_path: str, settings: LoadSettings) -> tuple[FeedEntry, ...]:
+def parse_feed_entries(
+    data: bytes, rel_path: str, settings: LoadSettings, flaws: list[str] | None = None
+) -> tuple[FeedEntry, ...]:
     """Every entry of a feed file with its updated time; ids are unique within the file.
+    A feed that is not well-formed XML is read as far as feedparser gets, and ``flaws``,
+    if given, is told where it broke ("line 2, column 51: no element found").
 
     >>> atom = b'''<feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>
     ... <entry><id>urn:x:1</id><title>Talks resume</title>
@@ -87,7 +91,7 @@ def parse_feed_entries(data: bytes, rel_path: str, settings: LoadSettings) -> tu
     """
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
         return _newest(_json_feed(data, rel_path, settings))
-    return _newest(_xml_feed(data, rel_path))
+    return _newest(_xml_feed(data, rel_path, flaws))
 
 
 def newest_versions(entries: Iterable[FeedEntry | Article]) -> tuple[Article, ...]:
@@ -125,7 +129,9 @@ def _rank(entry: FeedEntry) -> tuple[bool, float, str]:
 # --- RSS, Atom, RDF ------------------------------------------------------------------
 
 
-def _xml_feed(data: bytes, rel_path: str) -> list[FeedEntry]:
+def _xml_feed(data: bytes, rel_path: str, flaws: list[str] | None = None) -> list[FeedEntry]:
+    import xml.sax
+
     import feedparser  # type: ignore[import-untyped]
 
     try:
@@ -138,6 +144,14 @@ def _xml_feed(data: bytes, rel_path: str) -> list[FeedEntry]:
             rel_path, f"{EXPECTED}, found data the feed parser fails on ({_describe(exc)})"
         ) from exc
     raw_entries = _list(result.get("entries"))
+    fault = result.get("bozo_exception")
+    if flaws is not None and result.get("bozo") and isinstance(fault, xml.sax.SAXParseException):
+        # feedparser puts an XML declaration on a line of its own above a file without one.
+        declared = data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml")
+        line = (fault.getLineNumber() or 1) - (0 if declared else 1)
+        column = (fault.getColumnNumber() or 0) + 1  # expat counts columns from 0
+        where = f"line {max(line, 1)}, column {column}"
+        flaws.append(f"{where}: {squash(fault.getMessage())}")
     if not result.get("version") and not raw_entries:
         if _root_name(data).lower().rpartition(":")[2] in _FEED_ROOTS and not result.get("bozo"):
             return []  # a well-formed feed document (e.g. a CDF channel) without entries

@@ -573,3 +573,28 @@ def test_newest_versions_does_not_depend_on_input_order(order: list[int]) -> Non
     expected = newest_versions(versions)
     assert newest_versions([versions[i] for i in order]) == expected
     assert expected[0].path == "feeds/2.xml"
+
+
+def test_a_feed_cut_short_is_read_as_far_as_it_goes_and_named_broken() -> None:
+    from digest.load import load_bytes
+
+    body = "The bridge reopened on Monday after two weeks of repairs, the council said."
+    whole = (
+        '<rss version="2.0"><channel><title>Post</title>'
+        f"<item><title>Bridge reopens</title><guid>https://p.example/1</guid><description>{body}"
+        "</description></item><item><title>Second</title><guid>https://p.example/2</guid>"
+        f"<description>{body}</description></item></channel></rss>"
+    ).encode()
+    cut = whole[: whole.index(b"<item><title>Second")] + b"<item><title>Sec"
+    loaded = load_bytes(cut, "post.xml", SETTINGS)
+    assert [a.title for a in loaded.articles] == ["Bridge reopens"]
+    [problem] = loaded.problems
+    assert problem.message.startswith("expected well-formed XML, found a fault at line 1, column ")
+    assert problem.message.endswith(": no element found; read the entry before it")
+    broken = load_bytes(b"<rss><channel><title>x</title><item><title>unclosed", "x.xml", SETTINGS)
+    assert broken.articles == ()
+    assert broken.problems[0].message == (
+        "expected well-formed XML, found a fault at line 1, column 52: no element found; "
+        "no entry read"
+    )
+    assert load_bytes(whole, "post.xml", SETTINGS).problems == ()
