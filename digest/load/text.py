@@ -102,6 +102,24 @@ def _skip_bylines_and_dates(
     return published, rest
 
 
+_CONNECTORS = frozenset({"of", "the", "and", "&", "de", "la", "le", "du", "des", "del", "y"})
+
+
+def _titled_name(line: str) -> bool:
+    """A line of at most four words, each capitalized (but connectors), as an outlet's
+    name is: "Harbour Gazette", "The Times of India"; a headline is longer.
+
+    >>> _titled_name("The Times of India"), _titled_name("Lindsay Lohan checks into rehab")
+    (True, False)
+    >>> _titled_name("Dock Workers Strike At Brackenport")
+    False
+    """
+    words = line.split()
+    return 0 < len(words) <= 4 and all(
+        w[0].isupper() or w[0].isdigit() or w.casefold() in _CONNECTORS for w in words
+    )
+
+
 def _is_deck(line: str) -> bool:
     """A line that may be a deck: headline-like, not a sentence, not a label."""
     return (
@@ -168,10 +186,12 @@ def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
         and not _is_byline(items[i])
         and not items[i].rstrip().endswith(_LABEL_ENDS)
     ]
-    # A line that ends with a full stop is a sentence set apart (a kicker, a tagline),
-    # not the headline, where another line could be; a line too long for a masthead is
-    # the headline, and the lines after it before the story are its decks.
-    headlines = [i for i in candidates if not items[i].rstrip().endswith(".")] or candidates
+    # A line that ends with a full stop is a sentence set apart (a kicker), not the
+    # headline, where a line above it reads as one rather than as a masthead ("Harbour
+    # Gazette" above "Ports close as storm nears." leaves the latter the headline); a
+    # line too long for a masthead is the headline, and the lines after it its decks.
+    unstopped = [i for i in candidates if not items[i].rstrip().endswith(".")]
+    headlines = unstopped if any(not _titled_name(items[i]) for i in unstopped) else candidates
     long = [i for i in headlines if len(items[i].split()) > _MAX_MASTHEAD_WORDS]
     if headlines:
         h = long[0] if long else headlines[-1]

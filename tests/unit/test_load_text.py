@@ -412,6 +412,14 @@ CASES = [
         blocks=(P(DOCK_1), P(DOCK_2)),
         dek="Union Says Talks Must Resume By Monday",
     ),
+    Case(
+        "a masthead above a headline that ends with a full stop",
+        f"Harbour Gazette\n\nDock workers walk out at Brackenport.\n\n{DOCK_1}\n\n{DOCK_2}\n",
+        outlet="Harbour Gazette",
+        title="Dock workers walk out at Brackenport.",
+        published=None,
+        blocks=(P(DOCK_1), P(DOCK_2)),
+    ),
 ]
 
 
