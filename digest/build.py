@@ -188,6 +188,23 @@ _UNPRINTABLE = (
 )
 
 
+def _unprintable(name: str) -> bool:
+    r"""Whether a file name holds bytes that are not UTF-8 (read as surrogates), a control
+    character or a line break; a no-break space or a zero-width joiner is a name's own.
+
+    >>> _unprintable("caf\udce9.txt"), _unprintable("a\nb.md"), _unprintable("a\u00a0b\u200c.md")
+    (True, True, False)
+    """
+    return any(_escaped_in_names(c) for c in name)
+
+
+def _escaped_in_names(c: str) -> bool:
+    """A character a printed file name shows as an escape (see ``printable_name``)."""
+    import unicodedata
+
+    return unicodedata.category(c) in ("Cc", "Cs") or c in "\u2028\u2029\x85"
+
+
 def printable_name(name: str) -> str:
     r"""``name`` as it can be printed and stored: bytes that are not UTF-8 (which Python
     reads as surrogates) and control characters written as escapes.
@@ -196,7 +213,7 @@ def printable_name(name: str) -> str:
     ('caf\\xe9.txt', 'a\\nb.txt', 'café.md')
     """
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+    return "".join(c.encode("unicode_escape").decode() if _escaped_in_names(c) else c for c in text)
 
 
 def scan(
@@ -216,7 +233,7 @@ def scan(
     kept = 0
     stamps: dict[str, Stamp] = {}
     for name, rel in _walk(config.content_dir, exclude=config.output_dir):
-        if not rel.isprintable():  # not UTF-8 (read as surrogates), or a line break in it
+        if not rel.isprintable() and _unprintable(rel):  # (most names: one C call)
             rel = printable_name(rel)
             sources.append(Source(rel, name, key(rel, _UNPRINTABLE), _UNPRINTABLE))
             continue

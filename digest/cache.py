@@ -110,24 +110,26 @@ def program_version() -> str:
 
 
 def zone_database() -> str:
-    """The version of the time-zone database ``zoneinfo`` reads, as the first line of its
-    ``tzdata.zi`` (``# version 2025b``): new rules for a zone change the dates a build
-    shows, so caches are keyed by it. It is the first folder of ``zoneinfo.TZPATH`` that
-    holds the file, where the system keeps its database; "" when none does. (Where no
-    folder holds a zone, zoneinfo reads it from the ``tzdata`` package, whose version
-    ``program_version`` names among the libraries.)
+    """The version of the time-zone database ``zoneinfo`` reads: the first line of its
+    ``tzdata.zi`` (``# version 2025b``), or of its ``+VERSION`` (macOS's). New rules for
+    a zone change the dates a build shows, so caches are keyed by it. It is read from
+    the first folder of ``zoneinfo.TZPATH`` that holds either file, where the system
+    keeps its database; "" when none does. (Where no folder holds a zone, zoneinfo reads
+    it from the ``tzdata`` package, whose version ``program_version`` names among the
+    libraries.)
 
-    >>> zone_database() == "" or zone_database().startswith("#")
+    >>> isinstance(zone_database(), str)
     True
     """
     import zoneinfo
 
     for folder in zoneinfo.TZPATH:
-        try:
-            with open(os.path.join(folder, "tzdata.zi"), "rb") as file:
-                return file.readline(200).decode("utf-8", "replace").strip()
-        except OSError:
-            continue
+        for name in ("tzdata.zi", "+VERSION"):  # macOS keeps the version in the latter
+            try:
+                with open(os.path.join(folder, name), "rb") as file:
+                    return file.readline(200).decode("utf-8", "replace").strip()
+            except OSError:
+                continue
     return ""
 
 

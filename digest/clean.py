@@ -97,9 +97,14 @@ CHROME_MAX_WORDS: int = max(3, *(len(line.split()) for line in CHROME_LINES))
 
 # The credits that close wire copy: who reported, wrote and edited it, and the agency's
 # pointer to its standards. Not the story's text, and never a subhead.
+_NAME = r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|la|le|del|der|di|du|van|von|da|al|bin))*"
+_NAMES = rf"{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*(?:\s+in\s+{_NAME})?"
+_CREDIT = (
+    r"(?i:(?:additional|further)\s+reporting|reporting|writing|editing|compiled|graphics"
+    rf"|research)\s+by\s+{_NAMES}"
+)
 _CREDITS = re.compile(
-    r"^\(?(?i:(?:additional|further)\s+reporting|reporting|writing|editing|compiled|graphics"
-    r"|research)\s+by\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+|\s*[;,)]|\s*\.?$).{0,200}$"
+    rf"^\(?{_CREDIT}(?:\s*[;,]\s*{_CREDIT})*\s*\)?\.?$"
     r"|^(?i:our standards\s*:\s*the thomson reuters trust principles\.?)$"
 )
 _TIMESTAMP = re.compile(r"^(?:\d{1,2}:)?\d{1,2}:\d{2}(?:\s*/\s*(?:\d{1,2}:)?\d{1,2}:\d{2})?$")
@@ -169,6 +174,8 @@ def is_credit_line(line: str) -> bool:
     >>> is_credit_line("(Additional reporting by Ana Ruiz in Lima; editing by Tom Hay)")
     True
     >>> is_credit_line("Reporting by the paper showed the fund had lost money.")
+    False
+    >>> is_credit_line("Research by Oxford Economics shows the cost will reach 2 billion.")
     False
     >>> is_credit_line("The reporting by local media was accurate, he said.")
     False

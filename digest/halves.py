@@ -123,7 +123,9 @@ class Half(Generic[T]):
 
         if self._pid is None:
             return False
-        return bool(select.select([self._fd], [], [], 0)[0])
+        poll = select.poll()  # (select.select refuses a descriptor past 1023)
+        poll.register(self._fd, select.POLLIN)
+        return bool(poll.poll(0))
 
     def stop(self) -> None:
         """End the process, its result not taken, and wait for it (a half still at work

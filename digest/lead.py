@@ -60,17 +60,18 @@ _PROMPTS = re.compile(
 # Notes to readers set above a story: not its news. "EDITOR'S NOTE —" alone is a dateline
 # to ``strip_dateline``, which leaves the note's text ("This story contains...").
 _NOTES = re.compile(
-    r"(?i)^(?:editor'?s'?\s+note|editors[’']\s+note|note to (?:readers|editors)|correction"
+    r"(?i)^(?:editor[’']?s[’']?\s+note|note to (?:readers|editors)|correction"
     r"|clarification)\s*[:—–-]"
-    r"|^this (?:story|article) (?:has been|was|is being) (?:updated|corrected|amended)\b"
+    r"|^this (?:story|article) (?:has been|was|is being) (?:updated|corrected)\b"
     r"|^this (?:story|article) (?:contains|includes) (?:details|descriptions|images|content)\b"
     r"|^an earlier version of this (?:story|article)\b"
 )
 _READING_TIME = re.compile(r"(?i)^\d{1,3}\s*-?\s*min(?:ute)?s?\.?\s+read\b")
-# An agency's photo credit closing a caption: "... attends a news conference. REUTERS/Kim Kyung-Hoon"
+# An agency's photo credit closing a caption: "... attends a news conference. REUTERS/Kim
+# Kyung-Hoon". No full stop after it: "according to Reuters/Ipsos." is a sentence.
 _AGENCY_CREDIT = re.compile(
     r"\b(?:REUTERS|Reuters|AP Photo|AFP|EPA(?:-EFE)?|Xinhua|ANADOLU|Anadolu)\s*/\s*"
-    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*/\s*File Photo)?\s*\)?$"
+    r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4}(?:\s*/\s*File Photo)?\s*\)?(?<!\.)$"
 )
 _OPEN_QUOTE = ("“", '"', "‘", "'")
 _CLOCK_PREFIX = re.compile(

@@ -177,16 +177,16 @@ def load_bytes(data: bytes, rel_path: str, settings: LoadSettings) -> Loaded:
                 )
                 for e in entries
             )
-            # A feed cut short or broken is read as far as it goes, and said to be broken.
+            # A feed cut short is read as far as it goes, and said to be cut short.
             problems = tuple(
                 Problem(
                     rel_path,
                     "load",
-                    f"expected well-formed XML, found a fault at {flaw}; "
+                    f"expected a whole feed, found one that ends early, at {flaw}; "
                     + (
-                        f"read the {len(articles)} entries before it"
+                        f"read the {len(articles)} entries before the end"
                         if len(articles) > 1
-                        else "read the entry before it"
+                        else "read the entry before the end"
                         if articles
                         else "no entry read"
                     ),

@@ -188,13 +188,17 @@ def _split_header(items: list[str]) -> tuple[list[str], str, list[str]]:
     ]
     # A line that ends with a full stop is a sentence set apart (a kicker), not the
     # headline, where a line above it reads as one rather than as a masthead ("Harbour
-    # Gazette" above "Ports close as storm nears." leaves the latter the headline); a
-    # line too long for a masthead is the headline, and the lines after it its decks.
+    # Gazette" above "Ports close as storm nears." leaves the latter the headline). A
+    # line too long for a masthead is the headline, and the lines after it its decks,
+    # when it opens the file or only lines like it follow it; under a masthead, a date
+    # line after it makes it the masthead's tagline ("All the news that's fit to print").
     unstopped = [i for i in candidates if not items[i].rstrip().endswith(".")]
     headlines = unstopped if any(not _titled_name(items[i]) for i in unstopped) else candidates
     long = [i for i in headlines if len(items[i].split()) > _MAX_MASTHEAD_WORDS]
     if headlines:
-        h = long[0] if long else headlines[-1]
+        h = headlines[-1]
+        if long and (long[0] == 0 or all(i in headlines for i in range(long[0], h))):
+            h = long[0]
         return items[:h], _strip_date_prefix(items[h]), items[h + 1 :]
     lead = next((i for i, line in enumerate(items) if not looks_like_date_line(line)), len(items))
     if lead < len(items):

@@ -422,6 +422,9 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+@pytest.mark.skipif(
+    __import__("digest.halves").halves.cores() < 2, reason="one core: a build forks no worker"
+)
 @pytest.mark.parametrize("signal_number", [15, 9], ids=["SIGTERM", "SIGKILL"])
 def test_workers_end_with_a_build_that_is_stopped(tmp_path: Path, signal_number: int) -> None:
     # Stopped by SIGTERM (timeout, systemd, CI) or killed, a build leaves no worker

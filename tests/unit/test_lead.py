@@ -68,6 +68,8 @@ JUNK = [
     "Click here to watch the full interview",
     "Editor's note: This story has been updated with comments from the governor.",
     "EDITORS' NOTE: The names of the victims have been withheld.",
+    "Editor’s note: This story has been updated.",
+    "EDITOR’S NOTE: The names of the victims have been withheld.",
     "Correction: An earlier version of this story misstated the date of the vote.",
     "This story has been updated to include a statement from the company.",
     "This story contains details some readers may find distressing.",
@@ -101,6 +103,9 @@ PROSE = [
     "Minutes after the vote, read receipts showed the memo had been opened.",
     "Reuters/Ipsos polling showed support for the plan at 41 percent.",
     "The deal was reported by Reuters/Breakingviews columnists on Monday.",
+    "Support for the president fell to 38 percent, according to Reuters/Ipsos.",
+    "The survey was carried out by Reuters/Ipsos.",
+    "This article was amended in 1992 to let the president serve a third term.",
 ]
 
 

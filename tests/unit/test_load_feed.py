@@ -575,7 +575,7 @@ def test_newest_versions_does_not_depend_on_input_order(order: list[int]) -> Non
     assert expected[0].path == "feeds/2.xml"
 
 
-def test_a_feed_cut_short_is_read_as_far_as_it_goes_and_named_broken() -> None:
+def test_a_feed_cut_short_is_read_as_far_as_it_goes_and_named() -> None:
     from digest.load import load_bytes
 
     body = "The bridge reopened on Monday after two weeks of repairs, the council said."
@@ -589,12 +589,19 @@ def test_a_feed_cut_short_is_read_as_far_as_it_goes_and_named_broken() -> None:
     loaded = load_bytes(cut, "post.xml", SETTINGS)
     assert [a.title for a in loaded.articles] == ["Bridge reopens"]
     [problem] = loaded.problems
-    assert problem.message.startswith("expected well-formed XML, found a fault at line 1, column ")
-    assert problem.message.endswith(": no element found; read the entry before it")
+    assert problem.message.startswith("expected a whole feed, found one that ends early, at line 1")
+    assert problem.message.endswith(": no element found; read the entry before the end")
     broken = load_bytes(b"<rss><channel><title>x</title><item><title>unclosed", "x.xml", SETTINGS)
     assert broken.articles == ()
     assert broken.problems[0].message == (
-        "expected well-formed XML, found a fault at line 1, column 52: no element found; "
-        "no entry read"
+        "expected a whole feed, found one that ends early, at line 1, column 52: no element "
+        "found; no entry read"
     )
     assert load_bytes(whole, "post.xml", SETTINGS).problems == ()
+    # A stray "&" is read past, every entry with it: no problem.
+    stray = whole.replace(b"<title>Bridge reopens", b"<title>Tom & Jerry reopen the bridge")
+    assert [a.title for a in load_bytes(stray, "post.xml", SETTINGS).articles] == [
+        "Tom & Jerry reopen the bridge",
+        "Second",
+    ]
+    assert load_bytes(stray, "post.xml", SETTINGS).problems == ()

@@ -420,6 +420,23 @@ CASES = [
         published=None,
         blocks=(P(DOCK_1), P(DOCK_2)),
     ),
+    Case(
+        "a masthead's tagline above the date is not the headline",
+        "Harbour Gazette\n\nAll the news from the port that is fit to print\n\n"
+        f"Saturday, 12 July 2025\n\nDock Workers Strike\n\n{DOCK_1}\n\n{DOCK_2}\n",
+        outlet="Harbour Gazette",
+        title="Dock Workers Strike",
+        published=JUL_12,
+        blocks=(P(DOCK_1), P(DOCK_2)),
+    ),
+    Case(
+        "a headline ending in an abbreviation under a masthead and a date",
+        f"Harbour Gazette\n\nSaturday, 12 July 2025\n\nTrade Talks Stall With The U.S.\n\n{DOCK_1}\n",
+        outlet="Harbour Gazette",
+        title="Trade Talks Stall With The U.S.",
+        published=JUL_12,
+        blocks=(P(DOCK_1),),
+    ),
 ]
 
 
