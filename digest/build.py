@@ -188,16 +188,6 @@ _UNPRINTABLE = (
 )
 
 
-def _unprintable(name: str) -> bool:
-    r"""Whether a file name holds bytes that are not UTF-8 (read as surrogates), a control
-    character or a line break; a no-break space or a zero-width joiner is a name's own.
-
-    >>> _unprintable("caf\udce9.txt"), _unprintable("a\nb.md"), _unprintable("a\u00a0b\u200c.md")
-    (True, True, False)
-    """
-    return any(_escaped_in_names(c) for c in name)
-
-
 def _escaped_in_names(c: str) -> bool:
     """A character a printed file name shows as an escape (see ``printable_name``)."""
     import unicodedata
@@ -207,10 +197,12 @@ def _escaped_in_names(c: str) -> bool:
 
 def printable_name(name: str) -> str:
     r"""``name`` as it can be printed and stored: bytes that are not UTF-8 (which Python
-    reads as surrogates) and control characters written as escapes.
+    reads as surrogates), control characters and line breaks written as escapes.
 
     >>> printable_name("caf\udce9.txt"), printable_name("a\nb.txt"), printable_name("café.md")
     ('caf\\xe9.txt', 'a\\nb.txt', 'café.md')
+    >>> printable_name("a\u00a0b\u200c.md") == "a\u00a0b\u200c.md"  # no-break space, ZWNJ
+    True
     """
     text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return "".join(c.encode("unicode_escape").decode() if _escaped_in_names(c) else c for c in text)
@@ -233,9 +225,10 @@ def scan(
     kept = 0
     stamps: dict[str, Stamp] = {}
     for name, rel in _walk(config.content_dir, exclude=config.output_dir):
-        if not rel.isprintable() and _unprintable(rel):  # (most names: one C call)
-            rel = printable_name(rel)
-            sources.append(Source(rel, name, key(rel, _UNPRINTABLE), _UNPRINTABLE))
+        # Most names are printable (one C call); of the rest, a no-break space or a
+        # zero-width joiner is a name's own, which printable_name leaves as it is.
+        if not rel.isprintable() and (shown := printable_name(rel)) != rel:
+            sources.append(Source(shown, name, key(shown, _UNPRINTABLE), _UNPRINTABLE))
             continue
         try:
             st = os.stat(name)
