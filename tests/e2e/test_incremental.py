@@ -518,6 +518,67 @@ def test_parallel_loading_and_rendering_change_nothing(
     assert _tree(twin / "public") == _tree(site / "public")
 
 
+def test_many_files_parsed_are_stored_by_a_thread_before_the_build_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PARALLEL_MIN files parsed, their rows are stored by a thread while the build
+    folds: every one is in the cache when the build returns, and the next build parses
+    nothing."""
+    import digest.build
+    from digest.cache import Cache
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(digest.build, "PARALLEL_MIN", 2)
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    threads: list[str] = []
+    store = Cache.store_loaded
+
+    def storing(self: Cache, rows: Any) -> None:
+        import threading
+
+        threads.append(threading.current_thread().name)
+        store(self, rows)
+
+    monkeypatch.setattr(Cache, "store_loaded", storing)
+    _build(site, monkeypatch)
+    assert threads and set(threads) == {"digest-store"}
+    files = [p for p in (site / "content").rglob("*") if p.is_file()]
+    assert len(Cache(site / ".digest-cache").loaded_keys()) == len(files) > 2
+    built = _tree(site / "public")
+    shutil.rmtree(site / "public")  # built again from the cache, parsing nothing
+    monkeypatch.setattr(digest.build, "prepare_files", _forbidden)
+    _build(site, monkeypatch)
+    assert _tree(site / "public") == built
+
+
+def _forbidden(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a file was parsed again")
+
+
+def test_a_failure_to_store_in_the_thread_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What goes wrong in the storing thread (other than the cache's own failures, which
+    it ignores) is not lost: the build fails with it, and the site is not published."""
+    import digest.build
+    from digest.cache import Cache
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(digest.build, "PARALLEL_MIN", 2)
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+
+    def broken(self: Cache, rows: Any) -> None:
+        raise RuntimeError("the disk caught fire")
+
+    monkeypatch.setattr(Cache, "store_loaded", broken)
+    monkeypatch.chdir(site)
+    with pytest.raises(RuntimeError, match="the disk caught fire"):
+        main(["-q", "build"])
+    assert not (site / "public").exists()
+
+
 def test_a_build_killed_after_the_swap_leaves_no_false_record(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
