@@ -520,7 +520,7 @@ class Library:
         # Many files parsed whose bodies this process keeps anyway: they are stored by a
         # thread while the build folds, rather than here while the workers parse. The
         # workers had every core then, and folding leaves one idle (SQLite lets go of the
-        # interpreter as it writes): at 10,000 articles, 174 MB, 0.8 s of this process.
+        # interpreter as it writes): at 10,000 articles, 0.8 s of this process's time.
         aside = keep and count >= PARALLEL_MIN and self.cache.usable
         batch: list[Row] = []
         for row in rows:
@@ -563,9 +563,12 @@ class Library:
 
     def stored(self, *, quiet: bool = False) -> None:
         """Return once what ``load`` parsed is stored; a failure to store it (other than
-        the cache's own, which ``Cache`` ignores) is raised here, unless ``quiet``. Called
-        before anything else writes to the cache, and before processes are forked: a
-        fork while a thread holds SQLite's locks would leave them held in the child."""
+        the cache's own, which ``Cache`` ignores) is raised here, unless ``quiet``.
+
+        Called before anything else writes to the cache, and before the page workers are
+        forked: they may open the cache, and a fork while this thread holds SQLite's locks
+        would leave them held in the child. The processes folding forks meanwhile (see
+        ``digest.halves.in_halves``) compute with numpy and never open the cache."""
         if self._storing is not None:
             self._storing.join()
             self._storing = None
