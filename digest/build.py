@@ -208,6 +208,15 @@ def printable_name(name: str) -> str:
     return "".join(c.encode("unicode_escape").decode() if _escaped_in_names(c) else c for c in text)
 
 
+def _too_large(config: Config, size: int | None) -> str:
+    """The problem with a content file larger than ``max_file_bytes`` (``size`` if known)."""
+    found = f"{size:,} bytes" if size is not None else "more"
+    return (
+        f"expected a file of at most {config.max_file_bytes:,} bytes, found {found}; not read"
+        " (raise max_file_bytes in digest.toml to read it)"
+    )
+
+
 def scan(
     config: Config, index: Mapping[str, Stamp] | None = None
 ) -> tuple[list[Source], dict[str, bytes], dict[str, Stamp]]:
@@ -233,6 +242,12 @@ def scan(
         try:
             st = os.stat(name)
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            # Before the index: a file remembered from a build with a larger limit is
+            # not built from the cache when a first build would not read it.
+            if st.st_size > config.max_file_bytes:
+                reason = _too_large(config, st.st_size)
+                sources.append(Source(rel, name, key(rel, reason), reason))
+                continue
             known = index.get(rel)
             if known is not None and known[:4] == stamp:
                 sources.append(_source(rel, name, known[4], ""))
@@ -241,7 +256,11 @@ def scan(
             if not S_ISREG(st.st_mode):  # reading a pipe would wait for a writer
                 raise OSError(0, "expected a plain file, found a pipe, socket or device")
             with open(name, "rb") as file:
-                blob = file.read()
+                blob = file.read(config.max_file_bytes + 1)  # (it may have grown since)
+            if len(blob) > config.max_file_bytes:
+                reason = _too_large(config, None)
+                sources.append(Source(rel, name, key(rel, reason), reason))
+                continue
         except OSError as exc:
             reason = f"could not read the file: {exc.strerror}"
             sources.append(Source(rel, name, key(rel, reason), reason))

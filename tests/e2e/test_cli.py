@@ -130,6 +130,58 @@ def test_files_with_unprintable_names_and_pipes_are_named_and_the_rest_still_bui
     assert len(json.loads((site / "public" / "stories.json").read_text())) == 6
 
 
+def test_a_file_over_max_file_bytes_is_a_problem_not_read_and_the_rest_builds(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # An 82 MB file took 70 s and 3.6 GB to build; past the limit a file is not read, in
+    # a first build as in one whose cache remembers the file from a larger limit.
+    body = "The harbour ferry ran late again on Monday, passengers said. " * 400
+    (site / "content" / "long.md").write_text(f"---\ntitle: Late ferry\n---\n{body}\n")
+    size = (site / "content" / "long.md").stat().st_size
+    (site / "digest.toml").write_text("max_file_bytes = 20000\n")
+    assert main(["build", "--quiet"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"problem: long.md: read: expected a file of at most 20,000 bytes, found {size:,} "
+        "bytes; not read (raise max_file_bytes in digest.toml to read it)"
+    ]
+    assert len(json.loads((site / "public" / "stories.json").read_text())) == 6
+    (site / "digest.toml").write_text(f"max_file_bytes = {size}\n")
+    assert main(["build", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert len(json.loads((site / "public" / "stories.json").read_text())) == 7
+    (site / "digest.toml").write_text("max_file_bytes = 20000\n")
+    assert main(["build", "--strict"]) == 1
+    assert "long.md: read: expected a file of at most 20,000 bytes" in capsys.readouterr().err
+    assert len(json.loads((site / "public" / "stories.json").read_text())) == 7
+
+
+def test_a_file_grown_past_max_file_bytes_after_it_was_measured_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read at most one byte past the limit, whatever its size was a moment before."""
+    import digest.build
+    from digest.config import Config
+
+    (tmp_path / "content").mkdir()
+    path = tmp_path / "content" / "growing.txt"
+    path.write_bytes(b"Headline\n\n" + b"word " * 100)
+    stat = os.stat
+
+    def grown(name: object, *args: object, **kwargs: object) -> os.stat_result:
+        result = stat(name, *args, **kwargs)  # type: ignore[arg-type]
+        if str(name).endswith("growing.txt"):
+            path.write_bytes(b"Headline\n\n" + b"word " * 1000)  # grows after the stat
+        return result
+
+    monkeypatch.setattr(digest.build.os, "stat", grown)
+    sources, data, _ = digest.build.scan(Config(root=tmp_path, max_file_bytes=1000))
+    assert [s.error for s in sources] == [
+        "expected a file of at most 1,000 bytes, found more; not read"
+        " (raise max_file_bytes in digest.toml to read it)"
+    ]
+    assert data == {}
+
+
 def test_strict_makes_problems_fatal_and_keeps_the_previous_site(site: Path) -> None:
     assert main(["build"]) == 0
     before = _tree(site / "public")
