@@ -426,6 +426,17 @@ def _fetch(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if any(r.status == "failed" for r in results) else EXIT_OK
 
 
+def serve_event(line: str) -> None:
+    """Print one line of what ``digest serve`` saw: problems and errors on standard error,
+    as ``digest build`` prints them, the rest (builds, requests) on standard output.
+
+    >>> serve_event("built: 9 articles → 7 stories, 0 problems, 40 files in 0.4 s")
+    built: 9 articles → 7 stories, 0 problems, 40 files in 0.4 s
+    """
+    failing = line.startswith(("problem: ", "error: ", "error while "))
+    print(line, file=sys.stderr if failing else sys.stdout, flush=True)
+
+
 def _serve(args: argparse.Namespace) -> int:
     from digest.serve import serve
 
@@ -435,7 +446,7 @@ def _serve(args: argparse.Namespace) -> int:
         args.host,
         args.port,
         now=build_time,
-        on_event=lambda line: print(line, flush=True),
+        on_event=serve_event,
         config_path=path,
         overrides=overrides,
     )

@@ -538,3 +538,29 @@ def test_an_output_or_report_that_cannot_be_written_is_a_message_not_a_traceback
         main(["serve", "--port", "99999"])
     assert stopped.value.code == 2
     assert "expected a port from 0 to 65535, found 99999" in capsys.readouterr().err
+
+
+def test_serve_prints_problems_and_errors_on_standard_error_as_build_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from digest.cli import serve_event
+
+    for line in (
+        "built: 9 articles → 7 stories, 1 problems, 40 files in 0.4 s",
+        "problem: broken.md: load: expected a title",
+        "error: digest.toml: line 1: expected a value",
+        "error while answering 127.0.0.1:\nTraceback",
+        "not found: /missing/",
+    ):
+        serve_event(line)
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        "built: 9 articles → 7 stories, 1 problems, 40 files in 0.4 s",
+        "not found: /missing/",
+    ]
+    assert captured.err.splitlines() == [
+        "problem: broken.md: load: expected a title",
+        "error: digest.toml: line 1: expected a value",
+        "error while answering 127.0.0.1:",
+        "Traceback",
+    ]
