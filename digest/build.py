@@ -145,10 +145,11 @@ _name = operator.attrgetter("name")
 _source = slot_maker(Source)  # every file of every rebuild: see ``slot_maker``
 
 
-def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str]]:
-    """Every content file under ``content`` as (path, path relative to it), sorted, as
-    plain strings: a rebuild walks every file, and pathlib objects cost more than the walk.
-    Hidden and ``_`` folders are skipped, and linked folders not entered (as os.walk)."""
+def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str, bool]]:
+    """Every content file under ``content`` as (path, path relative to it, whether it is a
+    link), sorted, as plain strings: a rebuild walks every file, and pathlib objects cost
+    more than the walk. Hidden and ``_`` folders are skipped, and linked folders not
+    entered (as os.walk)."""
     from digest.load import SUFFIXES
 
     if not content.is_dir():
@@ -157,7 +158,7 @@ def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str
     skip = exclude.resolve() if exclude is not None else None
     hidden = (".", "_")
 
-    def walk(folder: str, prefix: str) -> Iterator[tuple[str, str]]:
+    def walk(folder: str, prefix: str) -> Iterator[tuple[str, str, bool]]:
         try:
             entries = sorted(os.scandir(folder), key=_name)
         except OSError:
@@ -174,7 +175,7 @@ def _walk(content: Path, exclude: Path | None = None) -> Iterator[tuple[str, str
             # The suffix as os.path.splitext gives it (a name starting with "." is hidden).
             dot = name.rfind(".")
             if dot > 0 and name[dot:].lower() in SUFFIXES:
-                yield entry.path, prefix + name
+                yield entry.path, prefix + name, entry.is_symlink()
         for entry in folders:
             if skip is None or Path(entry.path).resolve() != skip:
                 yield from walk(entry.path, f"{prefix}{entry.name}/")
@@ -208,6 +209,12 @@ def printable_name(name: str) -> str:
     return "".join(c.encode("unicode_escape").decode() if _escaped_in_names(c) else c for c in text)
 
 
+_OUTSIDE = (
+    "expected a file inside the content folder, found a link to a file outside it; not"
+    " read (copy the file in to build it)"
+)
+
+
 def _too_large(config: Config, size: int | None) -> str:
     """The problem with a content file larger than ``max_file_bytes`` (``size`` if known)."""
     found = f"{size:,} bytes" if size is not None else "more"
@@ -233,12 +240,20 @@ def scan(
     data: dict[str, bytes] = {}
     kept = 0
     stamps: dict[str, Stamp] = {}
-    for name, rel in _walk(config.content_dir, exclude=config.output_dir):
+    inside: str | None = None  # the content folder's real path, once a link is met
+    for name, rel, linked in _walk(config.content_dir, exclude=config.output_dir):
         # Most names are printable (one C call); of the rest, a no-break space or a
         # zero-width joiner is a name's own, which printable_name leaves as it is.
         if not rel.isprintable() and (shown := printable_name(rel)) != rel:
             sources.append(Source(shown, name, key(shown, _UNPRINTABLE), _UNPRINTABLE))
             continue
+        if linked:
+            # A folder of articles unpacked from elsewhere may link a file outside it
+            # (a key, a password file), which a build would publish as an article.
+            inside = inside or os.path.join(os.path.realpath(config.content_dir), "")
+            if not os.path.realpath(name).startswith(inside):
+                sources.append(Source(rel, name, key(rel, _OUTSIDE), _OUTSIDE))
+                continue
         try:
             st = os.stat(name)
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)

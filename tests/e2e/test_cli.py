@@ -182,6 +182,34 @@ def test_a_file_grown_past_max_file_bytes_after_it_was_measured_is_not_read(
     assert data == {}
 
 
+def test_a_link_to_a_file_outside_the_content_folder_is_a_problem_and_never_published(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A folder of articles unpacked from elsewhere may link a private file; linked files
+    # inside the folder are read as before.
+    secret = site.parent / "secret.txt"
+    secret.write_text("Private Key\n\nThe passphrase for the vault is tangerine-kestrel-42.\n")
+    os.symlink(secret, site / "content" / "leak.txt")
+    os.symlink("../secret.txt", site / "content" / "relative-leak.txt")
+    (site / "content" / "sub").mkdir()
+    (site / "content" / "sub" / "notes.txt").write_text(
+        "Harbour Fair Opens\n\nThe harbour fair opened on Saturday with forty stalls and"
+        " a brass band, its organisers said.\n"
+    )
+    os.symlink("sub/notes.txt", site / "content" / "inside.txt")
+    assert main(["build", "--quiet"]) == 0
+    reason = (
+        "read: expected a file inside the content folder, found a link to a file outside"
+        " it; not read (copy the file in to build it)"
+    )
+    assert capsys.readouterr().err.splitlines() == [
+        f"problem: leak.txt: {reason}",
+        f"problem: relative-leak.txt: {reason}",
+    ]
+    published = b"".join(p.read_bytes() for p in (site / "public").rglob("*") if p.is_file())
+    assert b"tangerine" not in published and b"Harbour Fair Opens" in published
+
+
 def test_strict_makes_problems_fatal_and_keeps_the_previous_site(site: Path) -> None:
     assert main(["build"]) == 0
     before = _tree(site / "public")
