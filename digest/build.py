@@ -215,6 +215,27 @@ _OUTSIDE = (
 )
 
 
+def _read_at_most(name: str | Path, size: int | None, limit: int) -> bytes:
+    """The file's bytes, ``size`` as measured (measured here if None), more if it grew
+    since, but never more than one byte past ``limit`` (so that a file grown too large is
+    seen to be, and not read whole). A read is sized by the measure: ``read(limit + 1)``
+    would reserve the limit (10 MB) for every file.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile() as f:
+    ...     _ = f.write(b"0123456789"); f.flush()
+    ...     _read_at_most(f.name, 4, 100), _read_at_most(f.name, 10, 5)
+    (b'0123456789', b'012345')
+    """
+    with open(name, "rb") as file:
+        if size is None:
+            size = os.fstat(file.fileno()).st_size
+        blob = file.read(min(size, limit) + 1)
+        if len(blob) > size and len(blob) <= limit:  # grown since it was measured
+            blob += file.read(limit + 1 - len(blob))
+    return blob
+
+
 def _too_large(config: Config, size: int | None) -> str:
     """The problem with a content file larger than ``max_file_bytes`` (``size`` if known)."""
     found = f"{size:,} bytes" if size is not None else "more"
@@ -270,8 +291,7 @@ def scan(
                 continue
             if not S_ISREG(st.st_mode):  # reading a pipe would wait for a writer
                 raise OSError(0, "expected a plain file, found a pipe, socket or device")
-            with open(name, "rb") as file:
-                blob = file.read(config.max_file_bytes + 1)  # (it may have grown since)
+            blob = _read_at_most(name, st.st_size, config.max_file_bytes)
             if len(blob) > config.max_file_bytes:
                 reason = _too_large(config, None)
                 sources.append(Source(rel, name, key(rel, reason), reason))
@@ -565,12 +585,14 @@ class Library:
             if len(batch) >= 512 and not aside:
                 self.cache.store_loaded(batch)
                 batch = []
-        if aside:
-            self._storing = threading.Thread(
-                target=self._store_aside, args=(batch,), name="digest-store"
-            )
-            self._storing.start()
-        else:
+        storing = threading.Thread(target=self._store_aside, args=(batch,), name="digest-store")
+        try:
+            if aside:
+                storing.start()
+                self._storing = storing
+        except RuntimeError:  # no thread to be had (a limit on them): stored here
+            aside = False
+        if not aside:
             self._store(self.cache, batch)
         self.loaded = self._assemble(heads)
         return self.loaded
@@ -599,10 +621,14 @@ class Library:
         """Return once what ``load`` parsed is stored; a failure to store it (other than
         the cache's own, which ``Cache`` ignores) is raised here, unless ``quiet``.
 
-        Called before anything else writes to the cache, and before the page workers are
-        forked: they may open the cache, and a fork while this thread holds SQLite's locks
-        would leave them held in the child. The processes folding forks meanwhile (see
-        ``digest.halves.in_halves``) compute with numpy and never open the cache."""
+        Called before the build writes to the database itself, and before the page
+        workers are forked: they may open the cache, and a fork while this thread holds
+        SQLite's locks would leave them held in the child. Meanwhile the build writes
+        only files beside the database (the file index, the fold index, the compiled
+        templates): a build killed then leaves an index that names files whose rows are
+        not stored, and the next build parses them again. The processes folding forks
+        meanwhile (see ``digest.halves.in_halves``) compute with numpy and never open
+        the cache."""
         if self._storing is not None:
             self._storing.join()
             self._storing = None
@@ -677,7 +703,7 @@ class Library:
             blob = data.pop(s.rel, None)
             if blob is None:
                 try:
-                    blob = s.path.read_bytes()
+                    blob = _read_at_most(s.path, None, self.config.max_file_bytes)
                 except OSError as exc:  # gone since the scan
                     self._gone[s.rel] = f"could not read the file: {exc.strerror}"
                     continue

@@ -556,6 +556,32 @@ def _forbidden(*args: object, **kwargs: object) -> None:
     raise AssertionError("a file was parsed again")
 
 
+def test_without_a_thread_to_store_in_the_rows_are_stored_by_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that may start no more threads still builds, and still caches."""
+    import threading
+
+    import digest.build
+    from digest.cache import Cache
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(digest.build, "PARALLEL_MIN", 2)
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "content", site / "content")
+    start = threading.Thread.start
+
+    def limited(self: threading.Thread) -> None:
+        if self.name == "digest-store":
+            raise RuntimeError("can't start new thread")
+        start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", limited)
+    _build(site, monkeypatch)
+    files = [p for p in (site / "content").rglob("*") if p.is_file()]
+    assert len(Cache(site / ".digest-cache").loaded_keys()) == len(files)
+
+
 def test_a_failure_to_store_in_the_thread_fails_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -570,6 +596,9 @@ def test_a_failure_to_store_in_the_thread_fails_the_build(
     shutil.copytree(ROOT / "content", site / "content")
 
     def broken(self: Cache, rows: Any) -> None:
+        import threading
+
+        assert threading.current_thread().name == "digest-store"
         raise RuntimeError("the disk caught fire")
 
     monkeypatch.setattr(Cache, "store_loaded", broken)
