@@ -565,7 +565,7 @@ class _Reloader:
             ):
                 self.changes.put(changes)
         except (OSError, RuntimeError) as exc:  # a watched folder went away, say
-            self.on_event(f"watching {', '.join(map(str, paths))} failed: {exc}; retrying")
+            self.on_event(f"error: watching {', '.join(map(str, paths))} failed: {exc}; retrying")
             self.stop.wait(1.0)
 
 
