@@ -585,13 +585,13 @@ class Library:
             if len(batch) >= 512 and not aside:
                 self.cache.store_loaded(batch)
                 batch = []
-        storing = threading.Thread(target=self._store_aside, args=(batch,), name="digest-store")
-        try:
-            if aside:
+        if aside:
+            storing = threading.Thread(target=self._store_aside, args=(batch,), name="digest-store")
+            try:
                 storing.start()
                 self._storing = storing
-        except RuntimeError:  # no thread to be had (a limit on them): stored here
-            aside = False
+            except RuntimeError:  # no thread to be had (a limit on them): stored here
+                aside = False
         if not aside:
             self._store(self.cache, batch)
         self.loaded = self._assemble(heads)
