@@ -1248,13 +1248,13 @@ def build(
         if collecting:
             gc.enable()
         try:
+            if library is not None:  # first: _after_failure writes to the database
+                library.stored(quiet=True)
             if aside is not None:  # the build failed before publishing
                 _after_failure(aside, cache, published)
             if folding is not None:
                 folding.stop()
                 folding.wait(quiet=True)
-            if library is not None:
-                library.stored(quiet=True)
         finally:
             if cache is not None:
                 cache.close()
